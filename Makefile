@@ -1,0 +1,51 @@
+# Two commands matter: `make run` and `make test`. Both create .venv when it is missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wijklab
+# ruff cannot read setup.cfg; its settings live here so pyproject.toml keeps only [build-system].
+RUFF_CONFIG := --config 'line-length = 100' --config 'target-version = "py311"' \
+	--config 'lint.select = ["E", "F", "W", "I", "B", "UP", "S", "SIM"]' \
+	--config 'lint.ignore = ["S101", "S311"]' \
+	--config 'lint.per-file-ignores = {"tests/**" = ["S105", "S106", "S603", "S607"], "migrations/**" = ["E501"], "benchmarks/**" = ["S603"]}'
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format translations bench bench-smoke e2e-deps clean
+
+$(BIN)/activate: setup.cfg pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/activate
+
+# Compiled catalogues are build output (.gitignore): make them from the committed .po files.
+translations: $(BIN)/activate
+	$(BIN)/pybabel compile --use-fuzzy -f -d wijklab/translations
+
+node_modules/axe-core/axe.min.js:
+	npm install --no-audit --no-fund --silent axe-core@4 || echo "npm unavailable: accessibility checks will skip"
+
+run: translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check $(RUFF_CONFIG) wijklab tests migrations benchmarks
+	$(BIN)/ruff format --check $(RUFF_CONFIG) wijklab tests migrations benchmarks
+
+format: $(BIN)/activate
+	$(BIN)/ruff check --fix $(RUFF_CONFIG) wijklab tests migrations benchmarks
+	$(BIN)/ruff format $(RUFF_CONFIG) wijklab tests migrations benchmarks
+
+test: translations lint node_modules/axe-core/axe.min.js
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: translations
+	$(BIN)/python -m benchmarks
+
+bench-smoke: translations
+	$(BIN)/python -m benchmarks --smoke
+
+clean:
+	rm -rf $(VENV) node_modules instance .coverage htmlcov

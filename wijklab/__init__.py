@@ -1,0 +1,65 @@
+"""Wijklab: neighbourhood learning labs for mixed mbo/hbo student teams."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def create_app(config=None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error pages, template helpers, CLI.
+
+    ``config`` is a config class, or a mapping of overrides (with ``TESTING`` for the tests).
+    Nothing here touches the schema: migrations do (``flask db upgrade``).
+    """
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+
+    from wijklab.config import load_config
+
+    load_config(app, config)
+
+    from wijklab import models  # noqa: F401  (every model registered before first use)
+    from wijklab.accounts.sessions import connect_signals, register_sessions
+    from wijklab.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from wijklab.i18n import get_locale, get_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_root() / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=get_locale, timezone_selector=get_timezone)
+    limiter.init_app(app)
+    register_sessions(app)
+    connect_signals(app)
+
+    from wijklab.accounts.views import bp as accounts_bp
+    from wijklab.api.views import bp as api_bp
+    from wijklab.neighbourhoods.views import bp as neighbourhoods_bp
+    from wijklab.organisations.views import bp as organisations_bp
+    from wijklab.reports.views import bp as reports_bp
+
+    for blueprint in (accounts_bp, api_bp, neighbourhoods_bp, organisations_bp, reports_bp):
+        app.register_blueprint(blueprint)
+
+    from wijklab.errors import register_error_handlers
+    from wijklab.security import register_security
+    from wijklab.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_security(app)
+    register_template_helpers(app)
+
+    from wijklab.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, student and supervisor profiles, login, sessions, language choice."""

@@ -1,0 +1,37 @@
+"""Who may do what with accounts. Each predicate states its rule in one line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from wijklab.accounts.models import Role, User
+
+
+def can_manage_users(user: User) -> bool:
+    """Only admins create, edit, deactivate and reactivate users."""
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
+def can_change_active_state(actor: User, target: User) -> bool:
+    """Admins may (de)activate anyone but themselves, so an admin cannot lock themselves out."""
+    return can_manage_users(actor) and actor.id != target.id
+
+
+def requires(predicate: Callable[[User], bool]):
+    """Decorate a view: sign-in required, then 403 unless ``predicate(current_user)`` holds."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not predicate(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,296 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import or_, select
+
+from wijklab.accounts import services
+from wijklab.accounts.forms import ChangePasswordForm, LanguageForm, LoginForm, UserForm
+from wijklab.accounts.models import Level, Role, User
+from wijklab.accounts.permissions import can_change_active_state, can_manage_users, requires
+from wijklab.accounts.sessions import start_session
+from wijklab.errors import WijklabError
+from wijklab.extensions import db, limiter
+from wijklab.forms import ConfirmForm, show_error
+from wijklab.organisations.models import Organisation, OrganisationKind
+from wijklab.security import log_security_event
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """A local path to go to after login, or None: no scheme, no host, no backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _login_account_key() -> str:
+    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _on_login_limit(limit) -> None:
+    log_security_event("login_rate_limited", limit=str(limit.limit))
+
+
+@bp.route("/auth/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], on_breach=_on_login_limit)
+@limiter.limit(
+    _login_limit, key_func=_login_account_key, methods=["POST"], on_breach=_on_login_limit
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("reports.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            log_security_event("login_failed", email=(form.email.data or "").strip().lower()[:254])
+            form.form_errors.append(_("Onbekend e-mailadres of verkeerd wachtwoord."))
+        else:
+            db.session.commit()
+            session.clear()  # a fresh session: nothing from before the login carries over
+            login_user(user, remember=form.remember.data)
+            start_session(form.remember.data)
+            flash(_("Welkom, %(name)s.", name=user.name), "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("reports.dashboard"))
+    return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/auth/logout", methods=["POST"])
+@login_required
+def logout():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    current_user.end_all_sessions()
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Je bent uitgelogd."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user,
+                current_password=form.current_password.data,
+                new_password=form.password.data,
+            )
+        except WijklabError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            # Every older session is gone; keep this one by signing in again with the new token.
+            remember = bool(session.get("remember"))
+            session.clear()
+            login_user(current_user, remember=remember)
+            start_session(remember)
+            flash(_("Je wachtwoord is gewijzigd. Andere sessies zijn uitgelogd."), "success")
+            return redirect(url_for("reports.dashboard"))
+    return render_template("accounts/password.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session["locale"] = form.locale.data
+    if current_user.is_authenticated:
+        services.set_locale(current_user, form.locale.data)
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("reports.dashboard"))
+
+
+# --- user management (admins) ---------------------------------------------------------------
+
+
+def _fill_choices(form: UserForm) -> None:
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    form.school_id.choices = [(None, "—")] + [
+        (o.id, o.name) for o in organisations if o.kind == OrganisationKind.SCHOOL
+    ]
+    form.organisation_id.choices = [(None, "—")] + [
+        (o.id, o.name) for o in organisations if o.kind == OrganisationKind.PARTNER
+    ]
+
+
+def _profile_data(form: UserForm):
+    role = form.role.data
+    student = supervisor = None
+    if role == Role.STUDENT:
+        student = services.StudentData(
+            level=Level(form.level.data),
+            study_year=form.study_year.data,
+            school=db.session.get(Organisation, form.school_id.data)
+            if form.school_id.data
+            else None,
+            programme=form.programme.data or "",
+            crebo=form.crebo.data,
+            available_weekdays=frozenset(form.available_weekdays.data or []),
+            hours_per_week=form.hours_per_week.data or 0,
+            agreed_bpv_hours=form.agreed_bpv_hours.data or 0,
+        )
+    if role == Role.SUPERVISOR:
+        supervisor = services.SupervisorData(
+            organisation=db.session.get(Organisation, form.organisation_id.data),
+            job_title=form.job_title.data or "",
+            supervision_hours_per_week=form.supervision_hours_per_week.data or 0,
+        )
+    return student, supervisor
+
+
+@bp.route("/users")
+@requires(can_manage_users)
+def users():
+    q = (request.args.get("q") or "").strip()[:100]
+    role = request.args.get("role") or ""
+    query = select(User).order_by(User.name, User.id)
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == Role(role))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template(
+        "accounts/users.html", page=page, q=q, role=role, roles=Role, confirm=ConfirmForm()
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires(can_manage_users)
+def create_user():
+    form = UserForm(require_password=True)
+    _fill_choices(form)
+    if form.validate_on_submit():
+        student, supervisor = _profile_data(form)
+        try:
+            user = services.create_user(
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                password=form.password.data,
+                student=student,
+                supervisor=supervisor,
+            )
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Account voor %(name)s aangemaakt.", name=user.name), "success")
+            return redirect(url_for("accounts.users"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@requires(can_manage_users)
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=_form_source(user))
+    _fill_choices(form)
+    del form.password
+    if form.validate_on_submit():
+        student, supervisor = _profile_data(form)
+        try:
+            services.update_user(
+                user,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                student=student,
+                supervisor=supervisor,
+            )
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Gegevens van %(name)s opgeslagen.", name=user.name), "success")
+            return redirect(url_for("accounts.users"))
+    status = 422 if form.errors or form.form_errors else 200
+    return (
+        render_template("accounts/user_form.html", form=form, user=user, confirm=ConfirmForm()),
+        status,
+    )
+
+
+def _form_source(user: User):
+    """A flat object for UserForm(obj=...): the user's fields and those of their profile."""
+    data = {"name": user.name, "email": user.email, "role": user.role.value}
+    if user.student_profile:
+        p = user.student_profile
+        data |= {
+            "level": p.level.value,
+            "school_id": p.school_id,
+            "programme": p.programme,
+            "study_year": p.study_year,
+            "crebo": p.crebo,
+            "available_weekdays": sorted(p.available_weekdays),
+            "hours_per_week": p.hours_per_week,
+            "agreed_bpv_hours": p.agreed_bpv_hours,
+        }
+    if user.supervisor_profile:
+        p = user.supervisor_profile
+        data |= {
+            "organisation_id": p.organisation_id,
+            "job_title": p.job_title,
+            "supervision_hours_per_week": p.supervision_hours_per_week,
+        }
+    return type("UserFormData", (), data)()
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@requires(can_manage_users)
+def deactivate_user(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@requires(can_manage_users)
+def reactivate_user(user_id: int):
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    user = db.get_or_404(User, user_id)
+    if not can_change_active_state(current_user, user):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.set_active(user, active, by=current_user)
+    db.session.commit()
+    if active:
+        flash(_("%(name)s kan weer inloggen.", name=user.name), "success")
+    else:
+        flash(_("%(name)s is gedeactiveerd en overal uitgelogd.", name=user.name), "success")
+    return redirect(url_for("accounts.users"))

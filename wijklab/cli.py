@@ -1,0 +1,90 @@
+"""Command-line tools: flask --app wijklab create-user, seed-demo."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from wijklab.accounts import services as accounts
+from wijklab.accounts.models import Level, Role
+from wijklab.errors import WijklabError
+from wijklab.extensions import db
+from wijklab.organisations.services import find_organisation
+
+
+def _fail(message) -> None:
+    db.session.rollback()
+    raise click.ClickException(str(message))
+
+
+@click.command("create-user")
+@click.option("--email", required=True, help="E-mailadres (wordt in kleine letters opgeslagen).")
+@click.option("--name", required=True, help="Volledige naam.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="admin, wijkdocent, student of supervisor.",
+)
+@click.option("--password", required=True, help="Minstens 12 tekens, geen bekend wachtwoord.")
+@click.option(
+    "--level", type=click.Choice([lv.value for lv in Level]), help="Studenten: mbo of hbo."
+)
+@click.option("--year", type=click.IntRange(1, 4), help="Studenten: studiejaar 1 tot en met 4.")
+@click.option("--organisation", help="Werkbegeleiders: naam van de partnerorganisatie.")
+@with_appcontext
+def create_user_command(email, name, role, password, level, year, organisation) -> None:
+    """Create a user account."""
+    student = supervisor = None
+    if role == Role.STUDENT:
+        if not level or not year:
+            raise click.UsageError("Een student heeft --level (mbo|hbo) en --year (1-4) nodig.")
+        student = accounts.StudentData(level=Level(level), study_year=year)
+    elif level or year:
+        raise click.UsageError("--level en --year horen alleen bij de rol student.")
+    if role == Role.SUPERVISOR:
+        if not organisation:
+            raise click.UsageError("Een werkbegeleider heeft --organisation NAAM nodig.")
+        found = find_organisation(organisation)
+        if found is None:
+            _fail(f"Onbekende organisatie: {organisation}")
+        supervisor = accounts.SupervisorData(organisation=found)
+    elif organisation:
+        raise click.UsageError("--organisation hoort alleen bij de rol supervisor.")
+    try:
+        user = accounts.create_user(
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            student=student,
+            supervisor=supervisor,
+        )
+    except WijklabError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Gebruiker {user.email} ({user.role.value}) aangemaakt.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Alleen als er nog geen gebruikers zijn.")
+@with_appcontext
+def seed_demo_command(if_empty: bool) -> None:
+    """Load realistic Dutch demo data; running it again adds nothing."""
+    from wijklab.demo import DEMO_PASSWORD, seed_demo
+
+    result = seed_demo(only_if_empty=if_empty)
+    db.session.commit()
+    if result.skipped:
+        click.echo("Er zijn al gebruikers: geen demodata geladen.")
+    else:
+        click.echo(f"Demodata: {result.created} rijen toegevoegd.")
+    click.echo(f"Demo-logins (wachtwoord voor allemaal: {DEMO_PASSWORD}):")
+    for email, role in result.logins:
+        click.echo(f"  {role:<11} {email}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)

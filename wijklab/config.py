@@ -1,0 +1,137 @@
+"""Configuration classes, read from WIJKLAB_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+INSTANCE_PATH = Path(__file__).resolve().parent.parent / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot be used (for example no secret key in production)."""
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def development_secret_key(instance_path: Path) -> str:
+    """Generate a secret key once and keep it in instance/, so sessions survive restarts."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+class Config:
+    """Development defaults: SQLite in instance/, a generated secret key, memory rate limits."""
+
+    ENV_NAME = "development"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_PATH / 'wijklab.sqlite'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = "10 per minute"
+
+    IDLE_TIMEOUT = timedelta(hours=8)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "wijklab_session"
+    REMEMBER_COOKIE_NAME = "wijklab_remember"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session it belongs to
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+    PER_PAGE = 25
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        """Values that the environment overrides, read when the app is created (not at import)."""
+        values: dict = {}
+        if url := os.environ.get("WIJKLAB_DATABASE_URL"):
+            values["SQLALCHEMY_DATABASE_URI"] = url
+        if key := os.environ.get("WIJKLAB_SECRET_KEY"):
+            values["SECRET_KEY"] = key
+        if uri := os.environ.get("WIJKLAB_RATELIMIT_STORAGE_URI"):
+            values["RATELIMIT_STORAGE_URI"] = uri
+        idle = _env_int("WIJKLAB_IDLE_TIMEOUT_MINUTES", int(cls.IDLE_TIMEOUT.total_seconds() // 60))
+        values["IDLE_TIMEOUT"] = timedelta(minutes=idle)
+        values["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=idle)
+        remember = _env_int("WIJKLAB_REMEMBER_DAYS", cls.REMEMBER_COOKIE_DURATION.days)
+        values["REMEMBER_COOKIE_DURATION"] = timedelta(days=min(max(remember, 0), 30))
+        return values
+
+
+class ProductionConfig(Config):
+    """Production: a secret key from the environment is required, cookies are Secure."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+class TestingConfig(Config):
+    """Tests: in-memory SQLite unless WIJKLAB_TEST_DATABASE_URL names PostgreSQL."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_ENABLED = False
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        values = {
+            "SQLALCHEMY_DATABASE_URI": os.environ.get("WIJKLAB_TEST_DATABASE_URL") or "sqlite://"
+        }
+        return values
+
+
+def load_config(app, config=None) -> None:
+    """Apply a config class, or a mapping of overrides, then settle the secret key.
+
+    A mapping with TESTING set overrides TestingConfig; any other mapping overrides the class
+    that WIJKLAB_ENV names (development by default).
+    """
+    overrides: dict = {}
+    if config is None or isinstance(config, dict):
+        overrides = dict(config or {})
+        if overrides.get("TESTING"):
+            config = TestingConfig
+        elif os.environ.get("WIJKLAB_ENV", "development").lower() == "production":
+            config = ProductionConfig
+        else:
+            config = Config
+    app.config.from_object(config)
+    app.config.update(config.from_environment())
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV_NAME"] == "production":
+            raise ConfigError(
+                "WIJKLAB_SECRET_KEY is not set: production refuses to start without a secret key."
+            )
+        app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))

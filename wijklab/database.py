@@ -1,0 +1,90 @@
+"""Declarative base with a naming convention, aware UTC timestamps and shared column types."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Integer, MetaData
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current moment as a timezone-aware UTC datetime (tests may replace it)."""
+    return datetime.now(UTC)
+
+
+class AwareDateTime(TypeDecorator):
+    """A timestamp stored in UTC that always comes back timezone-aware, also from SQLite."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use wijklab.database.utcnow()")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class ChoiceSet(TypeDecorator):
+    """A set of values from a fixed, ordered list of choices, stored as a bit mask in an integer.
+
+    A bit mask keeps set overlap a plain SQL expression (``mask & other != 0``) on every database.
+    """
+
+    impl = Integer
+    cache_ok = True
+
+    def __init__(self, choices: Iterable) -> None:
+        super().__init__()
+        self.choices = tuple(choices)
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return to_mask(value, self.choices)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return frozenset(c for i, c in enumerate(self.choices) if value & (1 << i))
+
+
+def to_mask(values: Iterable, choices: tuple) -> int:
+    """The bit mask of ``values`` against ``choices``; an unknown value is an error."""
+    mask = 0
+    for value in values:
+        mask |= 1 << choices.index(value)
+    return mask
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: AwareDateTime()},
+    )
+
+
+class TimestampMixin:
+    """created_at and updated_at, set by the database session, in UTC."""
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,201 @@
+"""Realistic Dutch demo data for `flask seed-demo`: idempotent, found again by natural keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from wijklab.accounts import services as accounts
+from wijklab.accounts.models import Level, Role, User
+from wijklab.extensions import db
+from wijklab.neighbourhoods.models import Neighbourhood
+from wijklab.organisations.models import Organisation, OrganisationKind
+
+DEMO_PASSWORD = "wijklab-demo-2026"  # noqa: S105  (demo data only, printed on purpose)
+
+NEIGHBOURHOODS = [
+    (
+        "Schilderswijk",
+        "Den Haag",
+        "Dichtbevolkte wijk met veel jonge gezinnen en een rijke mix van culturen; "
+        "thema's zijn eenzaamheid onder ouderen, schulden en ontmoeting op straat.",
+    ),
+    (
+        "Feijenoord",
+        "Rotterdam",
+        "Wijk op Zuid aan de Maas, met de Afrikaanderwijk en Noordereiland dichtbij; "
+        "thema's zijn taal, jongeren en gezondheid.",
+    ),
+]
+
+SCHOOLS = [
+    ("ROC Mondriaan", "Den Haag", ("mbo",)),
+    ("Haagse Hogeschool", "Den Haag", ("hbo",)),
+]
+
+PARTNERS = [
+    ("Buurtcentrum De Mussen", "Den Haag", "Schilderswijk", True, ("mbo", "hbo"), (1, 2, 3, 4)),
+    ("Welzijn Schilderswijk", "Den Haag", "Schilderswijk", True, ("mbo", "hbo"), (2, 3, 4)),
+    ("Wijkpunt Feijenoord", "Rotterdam", "Feijenoord", True, ("mbo", "hbo"), (1, 2, 3, 4)),
+    ("Stichting Buurtkracht Rotterdam-Zuid", "Rotterdam", "Feijenoord", False, ("hbo",), (3, 4)),
+]
+
+STAFF = [
+    ("admin@wijklab.example.org", "Fatima el Amrani", Role.ADMIN, None, None),
+    ("m.dijkstra@mondriaan.example.org", "Marloes Dijkstra", Role.WIJKDOCENT, None, None),
+    ("y.benali@hhs.example.org", "Youssef Benali", Role.WIJKDOCENT, None, None),
+    (
+        "p.devries@demussen.example.org",
+        "Petra de Vries",
+        Role.SUPERVISOR,
+        "Buurtcentrum De Mussen",
+        "Opbouwwerker",
+    ),
+    (
+        "s.yilmaz@welzijnschilderswijk.example.org",
+        "Selin Yılmaz",
+        Role.SUPERVISOR,
+        "Welzijn Schilderswijk",
+        "Sociaal werker",
+    ),
+    (
+        "r.kromosoeto@wijkpuntfeijenoord.example.org",
+        "Rayen Kromosoeto",
+        Role.SUPERVISOR,
+        "Wijkpunt Feijenoord",
+        "Coördinator wijkpunt",
+    ),
+]
+
+# name, level, year, available weekdays (0 = Monday), hours a week
+STUDENTS = [
+    ("Zoë van den Berg", "mbo", 1, (0, 1, 2), 16),
+    ("Ayşe Demir", "mbo", 2, (1, 2, 3), 16),
+    ("Yassine El Idrissi", "mbo", 3, (0, 2, 4), 20),
+    ("Daan Jansen", "mbo", 4, (0, 1), 24),
+    ("Noor Bakker", "mbo", 1, (2, 3, 4), 12),
+    ("Chaïma Ouali", "mbo", 2, (0, 1, 2, 3), 16),
+    ("Jesse de Groot", "mbo", 3, (1, 3), 20),
+    ("Lotte Visser", "mbo", 2, (0, 4), 16),
+    ("Mehmet Kaya", "mbo", 4, (2, 3, 4), 24),
+    ("Anouk Smit", "mbo", 1, (0, 1, 2, 3, 4), 12),
+    ("Sem Mulder", "hbo", 1, (0, 1), 8),
+    ("Iris Meijer", "hbo", 2, (1, 2, 3), 16),
+    ("Bilal Haddouchi", "hbo", 3, (0, 2, 4), 24),
+    ("Eline de Boer", "hbo", 4, (2, 3), 32),
+    ("Priya Ramdin", "hbo", 2, (0, 1, 4), 16),
+    ("Thijs Vermeulen", "hbo", 3, (1, 2), 24),
+    ("Fenna Brouwer", "hbo", 1, (3, 4), 8),
+    ("Nadia Sadiki", "hbo", 4, (0, 1, 2), 32),
+    ("Joël Pinas", "hbo", 2, (2, 3, 4), 16),
+    ("Renée Hoekstra", "hbo", 3, (0, 3), 24),
+]
+
+
+@dataclass
+class SeedResult:
+    created: int = 0
+    skipped: bool = False
+    logins: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _email_for(name: str) -> str:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    parts = [p for p in plain.replace("'", "").split() if p]
+    return f"{parts[0]}.{''.join(parts[1:])}@student.example.org"
+
+
+def seed_demo(only_if_empty: bool = False) -> SeedResult:
+    """Add whatever demo rows are missing; rows that exist are left as they are."""
+    result = SeedResult()
+    if only_if_empty and db.session.scalar(select(func.count(User.id))):
+        result.skipped = True
+        result.logins = _logins()
+        return result
+
+    neighbourhoods = {}
+    for name, city, description in NEIGHBOURHOODS:
+        found = db.session.scalar(
+            select(Neighbourhood).where(Neighbourhood.name == name, Neighbourhood.city == city)
+        )
+        if found is None:
+            found = Neighbourhood(name=name, city=city, description=description)
+            db.session.add(found)
+            result.created += 1
+        neighbourhoods[name] = found
+
+    organisations = {}
+    for name, city, levels in SCHOOLS:
+        organisations[name] = _organisation(
+            result,
+            name=name,
+            kind=OrganisationKind.SCHOOL,
+            city=city,
+            suitable_levels=frozenset(levels),
+            suitable_years=frozenset({1, 2, 3, 4}),
+        )
+    for name, city, wijk, recognised, levels, years in PARTNERS:
+        organisations[name] = _organisation(
+            result,
+            name=name,
+            kind=OrganisationKind.PARTNER,
+            city=city,
+            neighbourhood=neighbourhoods[wijk],
+            is_recognised_training_company=recognised,
+            suitable_levels=frozenset(levels),
+            suitable_years=frozenset(years),
+        )
+    db.session.flush()
+
+    for email, name, role, organisation, job_title in STAFF:
+        supervisor = None
+        if role == Role.SUPERVISOR:
+            supervisor = accounts.SupervisorData(
+                organisation=organisations[organisation],
+                job_title=job_title,
+                supervision_hours_per_week=4,
+            )
+        _user(result, email=email, name=name, role=role, supervisor=supervisor)
+
+    for name, level, year, weekdays, hours in STUDENTS:
+        school = organisations[SCHOOLS[0][0] if level == "mbo" else SCHOOLS[1][0]]
+        student = accounts.StudentData(
+            level=Level(level),
+            study_year=year,
+            school=school,
+            programme="Sociaal werk" if level == "mbo" else "Social Work",
+            crebo="25480" if level == "mbo" else None,
+            available_weekdays=frozenset(weekdays),
+            hours_per_week=hours,
+            agreed_bpv_hours=400 if level == "mbo" else 600,
+        )
+        _user(result, email=_email_for(name), name=name, role=Role.STUDENT, student=student)
+    db.session.flush()
+    result.logins = _logins()
+    return result
+
+
+def _organisation(result: SeedResult, *, name: str, **values) -> Organisation:
+    found = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    if found is None:
+        found = Organisation(name=name, **values)
+        db.session.add(found)
+        result.created += 1
+    return found
+
+
+def _user(result: SeedResult, *, email: str, **values) -> None:
+    if accounts.find_user_by_email(email) is not None:
+        return
+    accounts.create_user(email=email, password=DEMO_PASSWORD, **values)
+    result.created += 1 + (1 if values.get("student") or values.get("supervisor") else 0)
+
+
+def _logins() -> list[tuple[str, str]]:
+    shown = [(email, role.value) for email, _n, role, _o, _j in STAFF]
+    shown.append((_email_for(STUDENTS[0][0]), Role.STUDENT.value))
+    shown.append((_email_for(STUDENTS[10][0]), Role.STUDENT.value))
+    return shown

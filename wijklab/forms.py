@@ -1,0 +1,57 @@
+"""Form pieces every feature uses: the confirm form for POST-only buttons, and showing a
+service's domain error next to the field it concerns."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, widgets
+from wtforms.validators import ValidationError
+
+from wijklab.errors import WijklabError
+
+
+class ConfirmForm(FlaskForm):
+    """An empty, CSRF-protected form behind a button that changes something (deactivate)."""
+
+
+def show_error(form: FlaskForm, error: WijklabError) -> None:
+    """Put a service's error next to its field, or at the top of the form when it has none."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+class CheckboxListField(SelectMultipleField):
+    """A set of checkboxes (weekdays, levels): works without JavaScript and with a keyboard."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class IdSelectField(SelectField):
+    """A select of database ids; an id that is not among the choices is refused with a message."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", _int_or_none)
+        kwargs.setdefault("validate_choice", True)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data is None and not self.flags.required:
+            return
+        if self.choices is not None and self.data not in [c[0] for c in self.choices]:
+            raise ValidationError(_l("Kies een van de mogelijkheden uit de lijst."))
+
+
+def _int_or_none(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def strip(value):
+    """A field filter: surrounding white space off, None left alone."""
+    return value.strip() if isinstance(value, str) else value

@@ -1,0 +1,1 @@
+"""Neighbourhoods (wijken): where projects take place and partner organisations work."""

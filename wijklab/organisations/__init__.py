@@ -1,0 +1,1 @@
+"""Organisations: schools that send students and partner organisations that host them."""

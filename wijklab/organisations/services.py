@@ -1,0 +1,56 @@
+"""Organisation rules: unique names; levels and years only from the fixed lists."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from wijklab.errors import Conflict, WijklabError
+from wijklab.extensions import db
+from wijklab.neighbourhoods.models import Neighbourhood
+from wijklab.organisations.models import LEVELS, STUDY_YEARS, Organisation, OrganisationKind
+
+
+def save_organisation(
+    organisation: Organisation | None,
+    *,
+    name: str,
+    kind: OrganisationKind | str,
+    city: str = "",
+    neighbourhood: Neighbourhood | None = None,
+    is_recognised_training_company: bool = False,
+    suitable_levels=(),
+    suitable_years=(),
+) -> Organisation:
+    """Create (when ``organisation`` is None) or update an organisation; its name stays unique."""
+    try:
+        kind = OrganisationKind(kind)
+    except ValueError as exc:
+        raise WijklabError(_l("Kies school of partnerorganisatie."), field="kind") from exc
+    if not set(suitable_levels) <= set(LEVELS):
+        raise WijklabError(_l("Onbekend niveau."), field="suitable_levels")
+    if not set(suitable_years) <= set(STUDY_YEARS):
+        raise WijklabError(_l("Het studiejaar is 1, 2, 3 of 4."), field="suitable_years")
+    query = select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
+    if organisation is not None:
+        query = query.where(Organisation.id != organisation.id)
+    if db.session.scalar(query) is not None:
+        raise Conflict(_l("Er is al een organisatie met deze naam."), field="name")
+    if organisation is None:
+        organisation = Organisation()
+        db.session.add(organisation)
+    organisation.name = name
+    organisation.kind = kind
+    organisation.city = city
+    organisation.neighbourhood = neighbourhood
+    organisation.is_recognised_training_company = is_recognised_training_company
+    organisation.suitable_levels = frozenset(suitable_levels)
+    organisation.suitable_years = frozenset(suitable_years)
+    db.session.flush()
+    return organisation
+
+
+def find_organisation(name: str) -> Organisation | None:
+    return db.session.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == name.strip().lower())
+    )

@@ -1,0 +1,1 @@
+"""Reports: the dashboard per role (later: progress charts and exports)."""
