@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, widgets
+from wtforms import SelectChoice, SelectField, SelectMultipleField, widgets
 from wtforms.validators import ValidationError
 
 from wijklab.errors import WijklabError
@@ -42,7 +42,7 @@ class IdSelectField(SelectField):
     def pre_validate(self, form):
         if self.data is None and not self.flags.required:
             return
-        if self.choices is not None and self.data not in [c[0] for c in self.choices]:
+        if self.data not in {_int_or_none(c.value) for c in self.choices or ()}:
             raise ValidationError(_l("Kies een van de mogelijkheden uit de lijst."))
 
 
@@ -55,3 +55,11 @@ def _int_or_none(value):
 def strip(value):
     """A field filter: surrounding white space off, None left alone."""
     return value.strip() if isinstance(value, str) else value
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+NO_CHOICE = SelectChoice("", "—")

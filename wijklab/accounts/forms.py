@@ -23,7 +23,7 @@ from wijklab.accounts.models import (
     Role,
 )
 from wijklab.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from wijklab.forms import CheckboxListField, IdSelectField, strip
+from wijklab.forms import CheckboxListField, IdSelectField, choices, strip
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Beheerder"),
@@ -98,7 +98,7 @@ class ChangePasswordForm(FlaskForm):
 
 class LanguageForm(FlaskForm):
     locale = SelectField(
-        _l("Taal"), choices=[("nl", "Nederlands"), ("en", "English")], validate_choice=True
+        _l("Taal"), choices=choices([("nl", "Nederlands"), ("en", "English")]), validate_choice=True
     )
 
 
@@ -118,7 +118,7 @@ class UserForm(FlaskForm):
     )
     role = SelectField(
         _l("Rol"),
-        choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+        choices=choices((r.value, label) for r, label in ROLE_LABELS.items()),
         validators=[InputRequired(REQUIRED)],
     )
     password = PasswordField(
@@ -131,7 +131,7 @@ class UserForm(FlaskForm):
 
     level = SelectField(
         _l("Niveau"),
-        choices=[("", "—")] + [(lv.value, label) for lv, label in LEVEL_LABELS.items()],
+        choices=choices([("", "—"), *((lv.value, label) for lv, label in LEVEL_LABELS.items())]),
         validators=[Optional()],
     )
     school_id = IdSelectField(_l("School"), validators=[Optional()])
@@ -148,7 +148,7 @@ class UserForm(FlaskForm):
         render_kw={"inputmode": "numeric"},
     )
     available_weekdays = CheckboxListField(
-        _l("Beschikbare dagen"), choices=WEEKDAY_LABELS, coerce=int, validators=[Optional()]
+        _l("Beschikbare dagen"), choices=choices(WEEKDAY_LABELS), coerce=int, validators=[Optional()]
     )
     hours_per_week = IntegerField(
         _l("Uren per week"),

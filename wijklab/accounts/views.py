@@ -24,7 +24,7 @@ from wijklab.accounts.permissions import can_change_active_state, can_manage_use
 from wijklab.accounts.sessions import start_session
 from wijklab.errors import WijklabError
 from wijklab.extensions import db, limiter
-from wijklab.forms import ConfirmForm, show_error
+from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
 from wijklab.organisations.models import Organisation, OrganisationKind
 from wijklab.security import log_security_event
 
@@ -135,12 +135,12 @@ def set_language():
 
 def _fill_choices(form: UserForm) -> None:
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    form.school_id.choices = [(None, "—")] + [
+    form.school_id.choices = [NO_CHOICE] + choices(
         (o.id, o.name) for o in organisations if o.kind == OrganisationKind.SCHOOL
-    ]
-    form.organisation_id.choices = [(None, "—")] + [
+    )
+    form.organisation_id.choices = [NO_CHOICE] + choices(
         (o.id, o.name) for o in organisations if o.kind == OrganisationKind.PARTNER
-    ]
+    )
 
 
 def _profile_data(form: UserForm):

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from wijklab.forms import CheckboxListField, IdSelectField, strip
+from wijklab.forms import CheckboxListField, IdSelectField, choices, strip
 from wijklab.organisations.models import CITY_MAX, NAME_MAX, OrganisationKind
 
 REQUIRED = _l("Dit veld is verplicht.")
@@ -21,17 +21,17 @@ class OrganisationForm(FlaskForm):
     )
     kind = SelectField(
         _l("Soort"),
-        choices=[(k.value, label) for k, label in KIND_LABELS.items()],
+        choices=choices((k.value, label) for k, label in KIND_LABELS.items()),
         validators=[DataRequired(REQUIRED)],
     )
     city = StringField(_l("Plaats"), validators=[Optional(), Length(max=CITY_MAX)], filters=[strip])
     neighbourhood_id = IdSelectField(_l("Wijk"), validators=[Optional()])
     is_recognised_training_company = BooleanField(_l("Erkend leerbedrijf (SBB)"))
     suitable_levels = CheckboxListField(
-        _l("Geschikt voor niveau"), choices=[("mbo", _l("mbo")), ("hbo", _l("hbo"))]
+        _l("Geschikt voor niveau"), choices=choices([("mbo", _l("mbo")), ("hbo", _l("hbo"))])
     )
     suitable_years = CheckboxListField(
         _l("Geschikt voor studiejaar"),
-        choices=[(1, "1"), (2, "2"), (3, "3"), (4, "4")],
+        choices=choices([(1, "1"), (2, "2"), (3, "3"), (4, "4")]),
         coerce=int,
     )

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from wijklab.accounts.permissions import requires
 from wijklab.errors import WijklabError
 from wijklab.extensions import db
-from wijklab.forms import show_error
+from wijklab.forms import NO_CHOICE, choices, show_error
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.organisations.forms import KIND_LABELS, OrganisationForm
 from wijklab.organisations.models import Organisation, OrganisationKind
@@ -54,7 +54,7 @@ def _edit(organisation: Organisation | None):
     neighbourhoods = db.session.scalars(
         select(Neighbourhood).order_by(Neighbourhood.city, Neighbourhood.name)
     ).all()
-    form.neighbourhood_id.choices = [(None, "—")] + [(n.id, n.label) for n in neighbourhoods]
+    form.neighbourhood_id.choices = [NO_CHOICE] + choices((n.id, n.label) for n in neighbourhoods)
     if form.validate_on_submit():
         try:
             saved = save_organisation(

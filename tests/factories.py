@@ -1,0 +1,88 @@
+"""Factories that make valid objects with as few arguments as a test needs. Each commits, so
+what it made is there for the request that follows, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import itertools
+from functools import cache
+
+from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
+from wijklab.accounts.passwords import hash_password
+from wijklab.extensions import db
+from wijklab.neighbourhoods.models import Neighbourhood
+from wijklab.organisations.models import Organisation, OrganisationKind
+
+PASSWORD = "een lange zin als wachtwoord"
+_counter = itertools.count(1)
+
+
+@cache
+def password_hash() -> str:
+    """One scrypt hash per test session: hashing is slow on purpose."""
+    return hash_password(PASSWORD)
+
+
+def make_neighbourhood(**values) -> Neighbourhood:
+    n = next(_counter)
+    values.setdefault("name", f"Wijk {n}")
+    values.setdefault("city", "Den Haag")
+    values.setdefault("description", "")
+    neighbourhood = Neighbourhood(**values)
+    db.session.add(neighbourhood)
+    db.session.commit()
+    return neighbourhood
+
+
+def make_organisation(kind: str = "partner", **values) -> Organisation:
+    n = next(_counter)
+    values.setdefault("name", f"{'School' if kind == 'school' else 'Partner'} {n}")
+    values.setdefault("city", "Den Haag")
+    values.setdefault("suitable_levels", frozenset({"mbo", "hbo"}))
+    values.setdefault("suitable_years", frozenset({1, 2, 3, 4}))
+    organisation = Organisation(kind=OrganisationKind(kind), **values)
+    db.session.add(organisation)
+    db.session.commit()
+    return organisation
+
+
+def make_user(role: str = "student", **values) -> User:
+    n = next(_counter)
+    values.setdefault("name", f"Gebruiker {n}")
+    values.setdefault("email", f"user{n}@example.org")
+    values.setdefault("password_hash", password_hash())
+    user = User(role=Role(role), **values)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_student(level: str = "mbo", study_year: int = 2, school=None, **values) -> User:
+    profile_values = {
+        key: values.pop(key)
+        for key in ("available_weekdays", "hours_per_week", "agreed_bpv_hours", "crebo")
+        if key in values
+    }
+    user = make_user(role="student", **values)
+    user.student_profile = StudentProfile(
+        level=Level(level),
+        study_year=study_year,
+        school=school or make_organisation("school"),
+        programme="Sociaal werk",
+        available_weekdays=profile_values.get("available_weekdays", frozenset({0, 1, 2})),
+        hours_per_week=profile_values.get("hours_per_week", 16),
+        agreed_bpv_hours=profile_values.get("agreed_bpv_hours", 400),
+        crebo=profile_values.get("crebo"),
+    )
+    db.session.commit()
+    return user
+
+
+def make_supervisor(organisation=None, **values) -> User:
+    user = make_user(role="supervisor", **values)
+    user.supervisor_profile = SupervisorProfile(
+        organisation=organisation or make_organisation("partner"),
+        job_title="Opbouwwerker",
+        supervision_hours_per_week=4,
+    )
+    db.session.commit()
+    return user
