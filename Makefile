@@ -7,7 +7,7 @@ FLASK  := $(BIN)/flask --app wijklab
 RUFF_CONFIG := --config 'line-length = 100' --config 'target-version = "py311"' \
 	--config 'lint.select = ["E", "F", "W", "I", "B", "UP", "S", "SIM"]' \
 	--config 'lint.ignore = ["S101", "S311"]' \
-	--config 'lint.per-file-ignores = {"tests/**" = ["S105", "S106", "S603", "S607"], "migrations/**" = ["E501"], "benchmarks/**" = ["S603"]}'
+	--config 'lint.per-file-ignores = {"tests/**" = ["S101", "S105", "S106", "S603", "S607"], "migrations/**" = ["E501"], "benchmarks/**" = ["S101", "S603"]}'
 PYTEST_ARGS ?=
 
 .PHONY: run test lint format translations bench bench-smoke e2e-deps clean

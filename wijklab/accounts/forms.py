@@ -148,7 +148,10 @@ class UserForm(FlaskForm):
         render_kw={"inputmode": "numeric"},
     )
     available_weekdays = CheckboxListField(
-        _l("Beschikbare dagen"), choices=choices(WEEKDAY_LABELS), coerce=int, validators=[Optional()]
+        _l("Beschikbare dagen"),
+        choices=choices(WEEKDAY_LABELS),
+        coerce=int,
+        validators=[Optional()],
     )
     hours_per_week = IntegerField(
         _l("Uren per week"),
