@@ -23,7 +23,7 @@ translations: $(BIN)/activate
 	$(BIN)/pybabel compile --use-fuzzy -f -d wijklab/translations
 
 node_modules/axe-core/axe.min.js:
-	npm install --no-audit --no-fund --silent axe-core@4 || echo "npm unavailable: accessibility checks will skip"
+	npm install --no-save --no-package-lock --no-audit --no-fund --silent axe-core@4 || echo "npm unavailable: accessibility checks will skip"
 
 run: translations
 	$(FLASK) db upgrade

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from tests import factories
@@ -56,9 +58,24 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+class Client(FlaskClient):
+    """A test client whose every request starts with an empty ``g``.
+
+    The tests hold an app context open (for the database), and Flask reuses it for each request,
+    so ``g`` (Flask-Login's current user, the CSRF token) would otherwise leak between requests
+    and between clients.
+    """
+
+    def open(self, *args, **kwargs):
+        for name in list(g):
+            g.pop(name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(_schema):
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    app.test_client_class = Client
     with app.app_context():
         if not ON_POSTGRES:
             db.create_all()

@@ -17,7 +17,7 @@ class WijklabError(Exception):
     status_code = 400
 
     def __init__(self, message, field: str | None = None) -> None:
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
         self.field = field
 

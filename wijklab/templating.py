@@ -37,8 +37,9 @@ def url_with(**changes) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         get_locale=get_locale,
-        language_form=LanguageForm,
-        confirm_form=ConfirmForm,
+        # formdata=None: these forms only render (and an oversized body must not be read again).
+        language_form=lambda: LanguageForm(formdata=None),
+        confirm_form=lambda: ConfirmForm(formdata=None),
         role_label=lambda role: ROLE_LABELS.get(role, role),
         level_label=lambda level: LEVEL_LABELS.get(level, level),
         can_manage_users=can_manage_users,

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
+from werkzeug.exceptions import HTTPException
 
 from wijklab.accounts import services
 from wijklab.accounts.forms import ChangePasswordForm, LanguageForm, LoginForm, UserForm
@@ -44,7 +45,11 @@ def safe_next(target: str | None) -> str | None:
 
 
 def _login_account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
+    try:
+        email = request.form.get("email") or ""
+    except HTTPException:  # an oversized body: the view answers 413 itself
+        email = ""
+    return "login-account:" + email.strip().lower()[:254]
 
 
 def _login_limit() -> str:
@@ -109,9 +114,10 @@ def change_password():
         else:
             db.session.commit()
             # Every older session is gone; keep this one by signing in again with the new token.
+            user = current_user._get_current_object()
             remember = bool(session.get("remember"))
             session.clear()
-            login_user(current_user, remember=remember)
+            login_user(user, remember=remember)
             start_session(remember)
             flash(_("Je wachtwoord is gewijzigd. Andere sessies zijn uitgelogd."), "success")
             return redirect(url_for("reports.dashboard"))

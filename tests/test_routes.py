@@ -1,0 +1,132 @@
+"""The route inventory and the permission matrix: every URL is public on purpose or behind login,
+and each protected URL answers anonymous users, wrong roles and missing CSRF tokens correctly."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import factories
+
+# Endpoints anyone may reach without signing in. A new route must be added here on purpose,
+# or be protected: test_every_route_is_public_on_purpose_or_needs_login enforces it.
+PUBLIC_ENDPOINTS = {
+    "static",
+    "accounts.login",
+    "accounts.set_language",
+    "api.healthz",
+}
+
+# Every protected URL of the foundation: (method, url, roles allowed).
+MANAGERS = {"admin", "wijkdocent"}
+PROTECTED = [
+    ("GET", "/", {"admin", "wijkdocent", "student", "supervisor"}),
+    ("POST", "/auth/logout", {"admin", "wijkdocent", "student", "supervisor"}),
+    ("GET", "/account/password", {"admin", "wijkdocent", "student", "supervisor"}),
+    ("POST", "/account/password", {"admin", "wijkdocent", "student", "supervisor"}),
+    ("GET", "/users", {"admin"}),
+    ("GET", "/users/new", {"admin"}),
+    ("POST", "/users/new", {"admin"}),
+    ("GET", "/users/{user}/edit", {"admin"}),
+    ("POST", "/users/{user}/edit", {"admin"}),
+    ("POST", "/users/{user}/deactivate", {"admin"}),
+    ("POST", "/users/{user}/reactivate", {"admin"}),
+    ("GET", "/organisations/", MANAGERS),
+    ("GET", "/organisations/new", MANAGERS),
+    ("POST", "/organisations/new", MANAGERS),
+    ("GET", "/organisations/{organisation}/edit", MANAGERS),
+    ("POST", "/organisations/{organisation}/edit", MANAGERS),
+    ("GET", "/neighbourhoods/", MANAGERS),
+    ("GET", "/neighbourhoods/new", MANAGERS),
+    ("POST", "/neighbourhoods/new", MANAGERS),
+    ("GET", "/neighbourhoods/{neighbourhood}/edit", MANAGERS),
+    ("POST", "/neighbourhoods/{neighbourhood}/edit", MANAGERS),
+]
+ROLES = ["admin", "wijkdocent", "student", "supervisor"]
+
+
+@pytest.fixture
+def objects():
+    return {
+        "user": factories.make_user(role="student").id,
+        "organisation": factories.make_organisation().id,
+        "neighbourhood": factories.make_neighbourhood().id,
+    }
+
+
+def fill(url: str, objects: dict) -> str:
+    return url.format(**objects)
+
+
+def test_every_route_is_public_on_purpose_or_needs_login(app, client):
+    """Request every route anonymously: each one not on the public list sends us to login."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = re.sub(r"<(?:int:)?[^>]+>", "1", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            assert response.status_code == 302, f"{method} {rule.rule} is open to anonymous users"
+            assert response.headers["Location"].startswith("/auth/login"), rule.rule
+
+
+def test_the_permission_matrix_lists_every_protected_route(app):
+    listed = {(m, re.sub(r"\{\w+\}", "1", u)) for m, u, _ in PROTECTED}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = re.sub(r"<(?:int:)?[^>]+>", "1", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (method, url) in listed, f"{method} {rule.rule} is missing from PROTECTED"
+
+
+@pytest.mark.parametrize(("method", "url", "allowed"), PROTECTED)
+def test_anonymous_is_sent_to_login(client, objects, method, url, allowed):
+    response = client.open(fill(url, objects), method=method)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
+
+
+WRONG_ROLE = [(m, u, r) for m, u, allowed in PROTECTED for r in ROLES if r not in allowed]
+
+
+@pytest.mark.parametrize(("method", "url", "role"), WRONG_ROLE)
+def test_wrong_role_gets_403(client, login_as, users_by_role, objects, method, url, role):
+    login_as(users_by_role[role])
+    response = client.open(fill(url, objects), method=method)
+    assert response.status_code == 403
+    assert "Geen toegang" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("method", "url", "allowed"), [p for p in PROTECTED if p[0] == "POST"])
+def test_post_without_csrf_token_gets_400(
+    csrf_app, client, login_as, users_by_role, objects, method, url, allowed
+):
+    role = "admin" if "admin" in allowed else sorted(allowed)[0]
+    login_as(users_by_role[role])
+    response = client.post(fill(url, objects), data={"name": "Zonder token"})
+    assert response.status_code == 400
+    assert "formulier is verlopen" in response.get_data(as_text=True)
+
+
+def test_post_with_a_forged_csrf_token_gets_400(csrf_app, client, login_as, admin):
+    login_as(admin)
+    response = client.post(
+        "/neighbourhoods/new", data={"name": "X", "city": "Y", "csrf_token": "nep"}
+    )
+    assert response.status_code == 400
+
+
+def test_post_with_a_real_csrf_token_works(csrf_app, client, login_as, admin):
+    login_as(admin)
+    html = client.get("/neighbourhoods/new").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    response = client.post(
+        "/neighbourhoods/new", data={"name": "Laak", "city": "Den Haag", "csrf_token": token}
+    )
+    assert response.status_code == 302
+
+
+def test_language_switch_without_csrf_token_gets_400(csrf_app, client):
+    assert client.post("/language", data={"locale": "en"}).status_code == 400
