@@ -10,7 +10,7 @@ RUFF_CONFIG := --config 'line-length = 100' --config 'target-version = "py311"' 
 	--config 'lint.per-file-ignores = {"tests/**" = ["S101", "S105", "S106", "S603", "S607"], "migrations/**" = ["E501"], "benchmarks/**" = ["S101", "S603"]}'
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format translations bench bench-smoke e2e-deps clean
+.PHONY: run test lint format translations messages bench bench-smoke clean
 
 $(BIN)/activate: setup.cfg pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ $(BIN)/activate: setup.cfg pyproject.toml
 # Compiled catalogues are build output (.gitignore): make them from the committed .po files.
 translations: $(BIN)/activate
 	$(BIN)/pybabel compile --use-fuzzy -f -d wijklab/translations
+
+# After changing texts: extract them and update both catalogues, then translate the new
+# entries in wijklab/translations/en/LC_MESSAGES/messages.po (tests fail on a missing one).
+messages: $(BIN)/activate
+	$(BIN)/pybabel extract -F wijklab/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o wijklab/translations/messages.pot wijklab templates
+	$(BIN)/pybabel update -i wijklab/translations/messages.pot -d wijklab/translations \
+		--no-fuzzy-matching --omit-header
 
 node_modules/axe-core/axe.min.js:
 	npm install --no-save --no-package-lock --no-audit --no-fund --silent axe-core@4 || echo "npm unavailable: accessibility checks will skip"
