@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` prints figures; `make bench-smoke` runs each once on tiny data."""
