@@ -212,3 +212,31 @@ def test_dashboard_per_role(client, login_as, users_by_role):
         html = client.get("/").get_data(as_text=True)
         assert text in html, role
         assert users_by_role[role].name in html
+
+
+def test_refused_requests_are_logged_as_security_events(client, login_as, student, caplog):
+    import json
+    import logging
+
+    login_as(student)
+    with caplog.at_level(logging.WARNING, logger="wijklab.security"):
+        assert client.get("/users").status_code == 403
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "wijklab.security"]
+    assert events == [
+        {
+            "event": "forbidden",
+            "ip": "127.0.0.1",
+            "method": "GET",
+            "path": "/users",
+            "user_id": student.id,
+        }
+    ]
+
+
+def test_missing_csrf_token_is_logged(csrf_app, client, login_as, admin, caplog):
+    import logging
+
+    login_as(admin)
+    with caplog.at_level(logging.WARNING, logger="wijklab.security"):
+        client.post("/neighbourhoods/new", data={"name": "X", "city": "Y"})
+    assert any('"event": "csrf_refused"' in r.getMessage() for r in caplog.records)
