@@ -23,7 +23,7 @@ from wijklab.extensions import db
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.organisations.models import Organisation, OrganisationKind
 
-PASSWORD = "benchmark wachtwoord 2026"
+PASSWORD = "benchmark wachtwoord 2026"  # noqa: S105  (a throwaway database)
 PAGES = (
     "/",
     "/users",
