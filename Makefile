@@ -28,7 +28,7 @@ messages: $(BIN)/activate
 	$(BIN)/pybabel extract -F wijklab/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		-o wijklab/translations/messages.pot wijklab templates
 	$(BIN)/pybabel update -i wijklab/translations/messages.pot -d wijklab/translations \
-		--no-fuzzy-matching --omit-header
+		--no-fuzzy-matching
 
 node_modules/axe-core/axe.min.js:
 	npm install --no-save --no-package-lock --no-audit --no-fund --silent axe-core@4 || echo "npm unavailable: accessibility checks will skip"
