@@ -86,3 +86,43 @@ def make_supervisor(organisation=None, **values) -> User:
     )
     db.session.commit()
     return user
+
+
+def make_project(owner=None, partner=None, neighbourhood=None, **values):
+    from datetime import date
+
+    from wijklab.projects.models import Project, ProjectStatus
+
+    values.setdefault("title", f"Project {next(_counter)}")
+    values.setdefault("start_date", date(2026, 9, 1))
+    values.setdefault("end_date", date(2027, 6, 30))
+    values.setdefault("weekdays", frozenset({0, 1, 2, 3, 4}))
+    values.setdefault("status", ProjectStatus.DRAFT)
+    project = Project(
+        owner=owner or make_user(role="wijkdocent"),
+        partner=partner or make_organisation("partner"),
+        neighbourhood=neighbourhood or make_neighbourhood(),
+        **values,
+    )
+    db.session.add(project)
+    db.session.commit()
+    return project
+
+
+def make_team(project=None, supervisor=None, members=(), coach=None, **values):
+    from wijklab.teams.models import MemberRole, Team, TeamMembership
+
+    project = project or make_project()
+    supervisor = supervisor or make_supervisor(organisation=project.partner)
+    values.setdefault("name", f"Team {next(_counter)}")
+    values.setdefault("start_date", project.start_date)
+    values.setdefault("end_date", project.end_date)
+    team = Team(project=project, supervisor=supervisor, **values)
+    db.session.add(team)
+    for student in members:
+        role = MemberRole.PEER_COACH if student is coach else MemberRole.MEMBER
+        db.session.add(
+            TeamMembership(team=team, student=student, role=role, joined_on=project.start_date)
+        )
+    db.session.commit()
+    return team

@@ -51,3 +51,51 @@ def test_list_pages_run_a_fixed_number_of_queries(client, login_as, admin, url):
     large = count_for(client, url)
     assert small == large, f"{url}: {small} queries with little data, {large} with more"
     assert large <= 4
+
+
+def grow_projects(owner, n_projects: int, teams_per_project: int, members_per_team: int) -> int:
+    partner = factories.make_organisation()
+    neighbourhood = factories.make_neighbourhood()
+    supervisor = factories.make_supervisor(organisation=partner)
+    school = factories.make_organisation("school")
+    last = None
+    for _ in range(n_projects):
+        last = factories.make_project(owner=owner, partner=partner, neighbourhood=neighbourhood)
+        for _ in range(teams_per_project):
+            members = [factories.make_student(school=school) for _ in range(members_per_team)]
+            factories.make_team(project=last, supervisor=supervisor, members=members)
+    return last.id
+
+
+def test_project_list_runs_a_fixed_number_of_queries(client, login_as, wijkdocent):
+    login_as(wijkdocent)
+    grow_projects(wijkdocent, 2, 1, 1)
+    small = count_for(client, "/projects/")
+    grow_projects(wijkdocent, 12, 3, 3)
+    large = count_for(client, "/projects/")
+    assert small == large
+    assert large <= 6
+
+
+def test_project_page_runs_a_fixed_number_of_queries(client, login_as, wijkdocent):
+    login_as(wijkdocent)
+    small_id = grow_projects(wijkdocent, 1, 1, 1)
+    small = count_for(client, f"/projects/{small_id}")
+    large_id = grow_projects(wijkdocent, 1, 6, 5)
+    large = count_for(client, f"/projects/{large_id}")
+    assert small == large, f"{small} queries for 1 team of 1, {large} for 6 teams of 5"
+
+
+def test_team_page_runs_a_fixed_number_of_queries(client, login_as, wijkdocent):
+    from sqlalchemy import select
+
+    from wijklab.teams.models import Team
+
+    login_as(wijkdocent)
+    grow_projects(wijkdocent, 1, 1, 1)
+    first = db.session.scalar(select(Team.id).order_by(Team.id))
+    small = count_for(client, f"/teams/{first}")
+    grow_projects(wijkdocent, 1, 1, 4)
+    last = db.session.scalar(select(Team.id).order_by(Team.id.desc()))
+    large = count_for(client, f"/teams/{last}")
+    assert small == large

@@ -20,6 +20,7 @@ PUBLIC_ENDPOINTS = {
 
 # Every protected URL of the foundation: (method, url, roles allowed).
 MANAGERS = {"admin", "wijkdocent"}
+ALL = {"admin", "wijkdocent", "student", "supervisor"}
 PROTECTED = [
     ("GET", "/", {"admin", "wijkdocent", "student", "supervisor"}),
     ("POST", "/auth/logout", {"admin", "wijkdocent", "student", "supervisor"}),
@@ -42,16 +43,50 @@ PROTECTED = [
     ("POST", "/neighbourhoods/new", MANAGERS),
     ("GET", "/neighbourhoods/{neighbourhood}/edit", MANAGERS),
     ("POST", "/neighbourhoods/{neighbourhood}/edit", MANAGERS),
+    ("GET", "/projects/", ALL),
+    ("GET", "/projects/new", MANAGERS),
+    ("POST", "/projects/new", MANAGERS),
+    ("GET", "/projects/{project}", MANAGERS, 404),
+    ("GET", "/projects/{project}/edit", MANAGERS),
+    ("POST", "/projects/{project}/edit", MANAGERS),
+    ("POST", "/projects/{project}/complete", MANAGERS),
+    ("POST", "/projects/{project}/archive", MANAGERS),
+    ("POST", "/projects/{project}/activate", MANAGERS),
+    ("GET", "/projects/{project}/teams/new", MANAGERS),
+    ("POST", "/projects/{project}/teams/new", MANAGERS),
+    ("GET", "/projects/{project}/builder", MANAGERS),
+    ("POST", "/projects/{project}/builder", MANAGERS),
+    ("GET", "/teams/{team}", MANAGERS, 404),
+    ("GET", "/teams/{team}/edit", MANAGERS),
+    ("POST", "/teams/{team}/edit", MANAGERS),
+    ("POST", "/teams/{team}/members", MANAGERS),
+    ("POST", "/teams/{team}/members/{membership}/remove", MANAGERS),
+    ("POST", "/teams/{team}/members/{membership}/role", MANAGERS),
+    ("GET", "/teams/{team}/handover", MANAGERS, 404),
+    ("POST", "/teams/{team}/handover", MANAGERS, 404),
+]
+# Object pages answer 404 to people who may not know the object exists; actions answer 403.
+OWNER_ONLY = [
+    (m, u)
+    for m, u, *_ in PROTECTED
+    if ("{project}" in u or "{team}" in u) and not u.endswith(("}", "/handover"))
 ]
 ROLES = ["admin", "wijkdocent", "student", "supervisor"]
 
 
 @pytest.fixture
-def objects():
+def objects(wijkdocent):
+    """One object of each kind; the project belongs to the ``wijkdocent`` fixture's user, and
+    its team has a member who is not the ``student`` fixture."""
+    project = factories.make_project(owner=wijkdocent)
+    team = factories.make_team(project=project, members=[factories.make_student()])
     return {
         "user": factories.make_user(role="student").id,
         "organisation": factories.make_organisation().id,
         "neighbourhood": factories.make_neighbourhood().id,
+        "project": project.id,
+        "team": team.id,
+        "membership": team.memberships[0].id,
     }
 
 
@@ -72,7 +107,7 @@ def test_every_route_is_public_on_purpose_or_needs_login(app, client):
 
 
 def test_the_permission_matrix_lists_every_protected_route(app):
-    listed = {(m, re.sub(r"\{\w+\}", "1", u)) for m, u, _ in PROTECTED}
+    listed = {(m, re.sub(r"\{\w+\}", "1", u)) for m, u, *_ in PROTECTED}
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
@@ -81,30 +116,40 @@ def test_the_permission_matrix_lists_every_protected_route(app):
             assert (method, url) in listed, f"{method} {rule.rule} is missing from PROTECTED"
 
 
-@pytest.mark.parametrize(("method", "url", "allowed"), PROTECTED)
-def test_anonymous_is_sent_to_login(client, objects, method, url, allowed):
+@pytest.mark.parametrize(("method", "url"), [(m, u) for m, u, *_ in PROTECTED])
+def test_anonymous_is_sent_to_login(client, objects, method, url):
     response = client.open(fill(url, objects), method=method)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/auth/login")
 
 
-WRONG_ROLE = [(m, u, r) for m, u, allowed in PROTECTED for r in ROLES if r not in allowed]
+WRONG_ROLE = [
+    (m, u, r, rest[1] if len(rest) > 1 else 403)
+    for m, u, *rest in PROTECTED
+    for r in ROLES
+    if r not in rest[0]
+]
 
 
-@pytest.mark.parametrize(("method", "url", "role"), WRONG_ROLE)
-def test_wrong_role_gets_403(client, login_as, users_by_role, objects, method, url, role):
+@pytest.mark.parametrize(("method", "url", "role", "status"), WRONG_ROLE)
+def test_wrong_role_is_refused(client, login_as, users_by_role, objects, method, url, role, status):
     login_as(users_by_role[role])
     response = client.open(fill(url, objects), method=method)
+    assert response.status_code == status
+    title = "Geen toegang" if status == 403 else "Pagina niet gevonden"
+    assert title in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("method", "url"), OWNER_ONLY)
+def test_other_wijkdocents_project_is_refused(client, login_as, objects, method, url):
+    login_as(factories.make_user(role="wijkdocent"))
+    response = client.open(fill(url, objects), method=method)
     assert response.status_code == 403
-    assert "Geen toegang" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("method", "url", "allowed"), [p for p in PROTECTED if p[0] == "POST"])
-def test_post_without_csrf_token_gets_400(
-    csrf_app, client, login_as, users_by_role, objects, method, url, allowed
-):
-    role = "admin" if "admin" in allowed else sorted(allowed)[0]
-    login_as(users_by_role[role])
+@pytest.mark.parametrize(("method", "url"), [(m, u) for m, u, *_ in PROTECTED if m == "POST"])
+def test_post_without_csrf_token_gets_400(csrf_app, client, login_as, admin, objects, method, url):
+    login_as(admin)
     response = client.post(fill(url, objects), data={"name": "Zonder token"})
     assert response.status_code == 400
     assert "formulier is verlopen" in response.get_data(as_text=True)

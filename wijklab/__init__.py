@@ -40,9 +40,19 @@ def create_app(config=None) -> Flask:
     from wijklab.api.views import bp as api_bp
     from wijklab.neighbourhoods.views import bp as neighbourhoods_bp
     from wijklab.organisations.views import bp as organisations_bp
+    from wijklab.projects.views import bp as projects_bp
     from wijklab.reports.views import bp as reports_bp
+    from wijklab.teams.views import bp as teams_bp
 
-    for blueprint in (accounts_bp, api_bp, neighbourhoods_bp, organisations_bp, reports_bp):
+    for blueprint in (
+        accounts_bp,
+        api_bp,
+        neighbourhoods_bp,
+        organisations_bp,
+        projects_bp,
+        teams_bp,
+        reports_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from wijklab.errors import register_error_handlers

@@ -3,8 +3,15 @@
 from wijklab.accounts.models import Role, StudentProfile, SupervisorProfile, User
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.organisations.models import Organisation, OrganisationKind
+from wijklab.projects.models import Project, ProjectStatus
+from wijklab.teams.models import MemberRole, Team, TeamMembership
 
 __all__ = [
+    "MemberRole",
+    "Project",
+    "ProjectStatus",
+    "Team",
+    "TeamMembership",
     "Neighbourhood",
     "Organisation",
     "OrganisationKind",

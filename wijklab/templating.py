@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, request
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
 
 from wijklab.accounts.forms import LEVEL_LABELS, ROLE_LABELS, WEEKDAY_LABELS, LanguageForm
 from wijklab.accounts.permissions import can_change_active_state, can_manage_users
@@ -13,6 +14,31 @@ from wijklab.forms import ConfirmForm
 from wijklab.i18n import get_locale
 from wijklab.neighbourhoods.permissions import can_manage_neighbourhoods
 from wijklab.organisations.permissions import can_manage_organisations
+from wijklab.projects.models import ProjectStatus
+from wijklab.projects.permissions import can_create_project, can_manage_project, can_view_project
+from wijklab.teams.forms import ROLE_LABELS as MEMBER_ROLE_LABELS
+from wijklab.teams.permissions import can_manage_team, can_view_team, can_write_handover
+from wijklab.teams.services import describe as describe_problem
+from wijklab.teams.services import team_problems
+
+
+STATUS_LABELS = {
+    ProjectStatus.DRAFT: _l("concept"),
+    ProjectStatus.ACTIVE: _l("actief"),
+    ProjectStatus.COMPLETED: _l("afgerond"),
+    ProjectStatus.ARCHIVED: _l("gearchiveerd"),
+}
+STATUS_BADGES = {
+    ProjectStatus.DRAFT: "warn",
+    ProjectStatus.ACTIVE: "ok",
+    ProjectStatus.COMPLETED: "neutral",
+    ProjectStatus.ARCHIVED: "muted",
+}
+
+
+def local_date(value) -> str:
+    """A date as the user's language writes it (28 nov. 2026)."""
+    return format_date(value, "medium") if value else ""
 
 
 def local_datetime(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
@@ -46,6 +72,19 @@ def register_template_helpers(app: Flask) -> None:
         can_change_active_state=can_change_active_state,
         can_manage_organisations=can_manage_organisations,
         can_manage_neighbourhoods=can_manage_neighbourhoods,
+        can_create_project=can_create_project,
+        can_manage_project=can_manage_project,
+        can_view_project=can_view_project,
+        can_manage_team=can_manage_team,
+        can_view_team=can_view_team,
+        can_write_handover=can_write_handover,
+        status_label=lambda status: STATUS_LABELS.get(status, status),
+        status_badge=lambda status: STATUS_BADGES.get(status, "neutral"),
+        team_problems=team_problems,
+        describe_problem=describe_problem,
+        member_role_label=lambda role: MEMBER_ROLE_LABELS.get(role, role),
         url_with=url_with,
     )
-    app.jinja_env.filters.update(local_datetime=local_datetime, weekday_names=weekday_names)
+    app.jinja_env.filters.update(
+        local_datetime=local_datetime, local_date=local_date, weekday_names=weekday_names
+    )

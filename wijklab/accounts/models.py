@@ -67,11 +67,12 @@ class User(UserMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None]
 
+    # A user is nearly always shown with their profile: join it in the same query.
     student_profile: Mapped[StudentProfile | None] = relationship(
-        back_populates="user", uselist=False, cascade="all, delete-orphan"
+        back_populates="user", uselist=False, cascade="all, delete-orphan", lazy="joined"
     )
     supervisor_profile: Mapped[SupervisorProfile | None] = relationship(
-        back_populates="user", uselist=False, cascade="all, delete-orphan"
+        back_populates="user", uselist=False, cascade="all, delete-orphan", lazy="joined"
     )
 
     def get_id(self) -> str:
@@ -115,7 +116,7 @@ class StudentProfile(db.Model):
     agreed_bpv_hours: Mapped[int] = mapped_column(default=0)
 
     user: Mapped[User] = relationship(back_populates="student_profile")
-    school = relationship("Organisation")
+    school = relationship("Organisation", lazy="joined")
 
 
 class SupervisorProfile(db.Model):
@@ -137,7 +138,7 @@ class SupervisorProfile(db.Model):
     supervision_hours_per_week: Mapped[int] = mapped_column(default=0)
 
     user: Mapped[User] = relationship(back_populates="supervisor_profile")
-    organisation = relationship("Organisation")
+    organisation = relationship("Organisation", lazy="joined")
 
 
 __all__ = ["Level", "Role", "StudentProfile", "SupervisorProfile", "User", "LEVELS", "STUDY_YEARS"]

@@ -1,0 +1,1 @@
+"""Projects: a wijkdocent's neighbourhood project with a partner, its brief and status."""

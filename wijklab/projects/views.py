@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from wijklab.errors import WijklabError
+from wijklab.extensions import db
+from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
+from wijklab.neighbourhoods.models import Neighbourhood
+from wijklab.organisations.models import Organisation, OrganisationKind
+from wijklab.projects import services
+from wijklab.projects.forms import ProjectForm
+from wijklab.projects.models import Project, ProjectStatus
+from wijklab.projects.permissions import (
+    can_create_project,
+    can_manage_project,
+    can_view_project,
+    visible_projects,
+)
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/")
+@login_required
+def index():
+    q = (request.args.get("q") or "").strip()[:100]
+    neighbourhood_id = _int_arg("neighbourhood")
+    partner_id = _int_arg("partner")
+    status = request.args.get("status") or ""
+    mine = request.args.get("mine") == "1"
+    query = (
+        select(Project)
+        .where(visible_projects(current_user))
+        .options(
+            joinedload(Project.neighbourhood),
+            joinedload(Project.partner),
+            joinedload(Project.owner),
+        )
+        .order_by(Project.start_date.desc(), Project.id.desc())
+    )
+    if q:
+        query = query.where(Project.title.ilike(f"%{q}%"))
+    if neighbourhood_id:
+        query = query.where(Project.neighbourhood_id == neighbourhood_id)
+    if partner_id:
+        query = query.where(Project.partner_id == partner_id)
+    if status in {s.value for s in ProjectStatus}:
+        query = query.where(Project.status == ProjectStatus(status))
+    if mine:
+        query = query.where(Project.owner_id == current_user.id)
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    neighbourhoods = db.session.scalars(
+        select(Neighbourhood).order_by(Neighbourhood.city, Neighbourhood.name)
+    ).all()
+    partners = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.kind == OrganisationKind.PARTNER)
+        .order_by(Organisation.name)
+    ).all()
+    return render_template(
+        "projects/index.html",
+        page=page,
+        q=q,
+        neighbourhood_id=neighbourhood_id,
+        partner_id=partner_id,
+        status=status,
+        mine=mine,
+        neighbourhoods=neighbourhoods,
+        partners=partners,
+        statuses=ProjectStatus,
+    )
+
+
+@bp.route("/<int:project_id>")
+@login_required
+def detail(project_id: int):
+    project = _load_for_page(project_id)
+    if not can_view_project(current_user, project):
+        abort(404)
+    return render_template("projects/detail.html", project=project, confirm=ConfirmForm())
+
+
+def _load_for_page(project_id: int) -> Project:
+    """The project with its teams; the teams' supervisors, members and profiles come with them
+    (their relationships load eagerly), so the page runs a fixed number of queries."""
+    project = db.session.scalar(
+        select(Project)
+        .where(Project.id == project_id)
+        .options(
+            joinedload(Project.neighbourhood),
+            joinedload(Project.partner),
+            joinedload(Project.owner),
+            selectinload(Project.teams),
+        )
+    )
+    if project is None:
+        abort(404)
+    return project
+
+
+def _fill_choices(form: ProjectForm) -> None:
+    neighbourhoods = db.session.scalars(
+        select(Neighbourhood).order_by(Neighbourhood.city, Neighbourhood.name)
+    ).all()
+    partners = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.kind == OrganisationKind.PARTNER)
+        .order_by(Organisation.name)
+    ).all()
+    form.neighbourhood_id.choices = [NO_CHOICE] + choices((n.id, n.label) for n in neighbourhoods)
+    form.partner_id.choices = [NO_CHOICE] + choices((o.id, o.name) for o in partners)
+
+
+def _data(form: ProjectForm) -> services.ProjectData:
+    return services.ProjectData(
+        title=form.title.data,
+        neighbourhood=db.session.get(Neighbourhood, form.neighbourhood_id.data),
+        partner=db.session.get(Organisation, form.partner_id.data),
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        weekdays=frozenset(form.weekdays.data or ()),
+        summary=form.summary.data or "",
+        aims=form.aims.data or "",
+        expectations=form.expectations.data or "",
+        supervision=form.supervision.data or "",
+        hours_per_week=form.hours_per_week.data,
+        min_mbo=form.min_mbo.data,
+        min_hbo=form.min_hbo.data,
+        max_size=form.max_size.data,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not can_create_project(current_user):
+        abort(403)
+    form = ProjectForm()
+    if request.method == "GET":
+        form.weekdays.data = [0, 1, 2, 3, 4]
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            project = services.create_project(_data(form), owner=current_user)
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Project %(title)s aangemaakt als concept.", title=project.title), "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("projects/form.html", form=form, project=None), status
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(project_id: int):
+    project = db.get_or_404(Project, project_id)
+    if not can_manage_project(current_user, project):
+        abort(403)
+    form = ProjectForm(obj=project)
+    if request.method == "GET":
+        form.weekdays.data = sorted(project.weekdays)
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            services.update_project(project, _data(form))
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Project opgeslagen."), "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("projects/form.html", form=form, project=project), status
+
+
+@bp.route("/<int:project_id>/complete", methods=["POST"])
+@login_required
+def complete(project_id: int):
+    return _advance(project_id, ProjectStatus.COMPLETED, _("Project afgerond."))
+
+
+@bp.route("/<int:project_id>/archive", methods=["POST"])
+@login_required
+def archive(project_id: int):
+    return _advance(project_id, ProjectStatus.ARCHIVED, _("Project gearchiveerd."))
+
+
+def _advance(project_id: int, target: ProjectStatus, message: str):
+    project = db.get_or_404(Project, project_id)
+    if not can_manage_project(current_user, project):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.advance_status(project, target)
+    except WijklabError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("projects.detail", project_id=project.id)), 303
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("projects.detail", project_id=project.id))

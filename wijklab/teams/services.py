@@ -1,0 +1,407 @@
+"""Team rules: the supervisor comes from the project's partner, periods sit inside the project,
+members are students, a full team takes nobody more, and a project is activated only when every
+team meets its composition rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from wijklab.accounts.models import Role, User
+from wijklab.database import utcnow
+from wijklab.errors import Conflict, NotAllowed, WijklabError
+from wijklab.extensions import db
+from wijklab.projects.models import Project, ProjectStatus
+from wijklab.teams.builder import Proposal
+from wijklab.teams.models import NAME_MAX, MemberRole, Team, TeamMembership
+from wijklab.teams.rules import (
+    HARD_RULES,
+    ISOLATED_MINORITY,
+    MAX_SIZE,
+    MIN_HBO,
+    MIN_MBO,
+    PEER_COACH,
+    Candidate,
+    Problem,
+    TeamRules,
+    composition_problems,
+)
+
+RULE_MESSAGES = {
+    MIN_MBO: _l("minder dan %(need)s mbo-student(en): nu %(have)s"),
+    MIN_HBO: _l("minder dan %(need)s hbo-student(en): nu %(have)s"),
+    MAX_SIZE: _l("meer dan %(need)s leden: nu %(have)s"),
+    ISOLATED_MINORITY: _l("één student alleen tussen studenten van het andere niveau"),
+    PEER_COACH: _l("geen peercoach (een student van jaar 3-4, of hbo vanaf jaar 2)"),
+}
+
+
+def describe(problem: Problem):
+    """The rule a team breaks, in the user's language."""
+    return RULE_MESSAGES[problem.rule] % {"have": problem.have, "need": problem.need}
+
+
+def project_rules(project: Project) -> TeamRules:
+    return TeamRules(
+        min_mbo=project.min_mbo,
+        min_hbo=project.min_hbo,
+        max_size=project.max_size,
+        weekdays=frozenset(project.weekdays),
+    )
+
+
+def candidate(user: User) -> Candidate:
+    profile = user.student_profile
+    return Candidate(
+        id=user.id,
+        level=profile.level.value,
+        year=profile.study_year,
+        school_id=profile.school_id,
+        weekdays=frozenset(profile.available_weekdays),
+    )
+
+
+def team_problems(team: Team) -> list[Problem]:
+    """The composition rules this team breaks now (warnings while the team is being built)."""
+    current = team.current_memberships
+    members = [candidate(m.student) for m in current if m.student.student_profile]
+    has_coach = any(m.role == MemberRole.PEER_COACH for m in current)
+    return composition_problems(members, project_rules(team.project), has_peer_coach=has_coach)
+
+
+# --- teams -----------------------------------------------------------------------------------
+
+
+@dataclass
+class TeamData:
+    name: str
+    supervisor: User | None
+    start_date: date
+    end_date: date
+
+
+def _check_open(project: Project) -> None:
+    if not project.is_open:
+        raise NotAllowed(
+            _l("Dit project is afgerond of gearchiveerd en neemt geen nieuwe teams of leden aan.")
+        )
+
+
+def _check_team(project: Project, data: TeamData, team: Team | None = None) -> None:
+    name = data.name.strip()
+    if not name:
+        raise WijklabError(_l("Vul een naam in."), field="name")
+    if len(name) > NAME_MAX:
+        raise WijklabError(_l("Een teamnaam is hoogstens 80 tekens."), field="name")
+    taken = select(Team.id).where(
+        Team.project_id == project.id, func.lower(Team.name) == name.lower()
+    )
+    if team is not None:
+        taken = taken.where(Team.id != team.id)
+    if db.session.scalar(taken) is not None:
+        raise Conflict(_l("Dit project heeft al een team met deze naam."), field="name")
+    supervisor = data.supervisor
+    if (
+        supervisor is None
+        or supervisor.role != Role.SUPERVISOR
+        or not supervisor.is_active
+        or supervisor.supervisor_profile is None
+    ):
+        raise WijklabError(_l("Kies een werkbegeleider."), field="supervisor_id")
+    if supervisor.supervisor_profile.organisation_id != project.partner_id:
+        raise WijklabError(
+            _l("De werkbegeleider moet werken bij de partnerorganisatie van dit project."),
+            field="supervisor_id",
+        )
+    if data.end_date < data.start_date:
+        raise WijklabError(_l("De einddatum ligt na de startdatum."), field="end_date")
+    if data.start_date < project.start_date or data.end_date > project.end_date:
+        raise WijklabError(
+            _l(
+                "De teamperiode valt binnen de projectperiode (%(start)s tot en met %(end)s).",
+                start=project.start_date.strftime("%d-%m-%Y"),
+                end=project.end_date.strftime("%d-%m-%Y"),
+            ),
+            field="start_date",
+        )
+
+
+def create_team(project: Project, data: TeamData) -> Team:
+    """A new team in an open project, with a supervisor from the project's partner."""
+    _check_open(project)
+    _check_team(project, data)
+    team = Team(
+        project=project,
+        name=data.name.strip(),
+        supervisor=data.supervisor,
+        start_date=data.start_date,
+        end_date=data.end_date,
+    )
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def update_team(team: Team, data: TeamData) -> Team:
+    _check_open(team.project)
+    _check_team(team.project, data, team)
+    team.name = data.name.strip()
+    team.supervisor = data.supervisor
+    team.start_date = data.start_date
+    team.end_date = data.end_date
+    db.session.flush()
+    return team
+
+
+# --- members ---------------------------------------------------------------------------------
+
+
+def add_member(
+    team: Team, student: User | None, *, role: MemberRole = MemberRole.MEMBER, today: date
+) -> TeamMembership:
+    """Add a student to a team that has room; someone who left before rejoins."""
+    _check_open(team.project)
+    if student is None or student.role != Role.STUDENT or student.student_profile is None:
+        raise WijklabError(
+            _l("Alleen studenten kunnen lid worden van een team."), field="student_id"
+        )
+    if not student.is_active:
+        raise WijklabError(_l("Deze student is gedeactiveerd."), field="student_id")
+    existing = next((m for m in team.memberships if m.student_id == student.id), None)
+    if existing is not None and existing.left_on is None:
+        raise Conflict(_l("%(name)s zit al in dit team.", name=student.name), field="student_id")
+    if len(team.current_memberships) >= team.project.max_size:
+        raise WijklabError(
+            _l("Dit team is vol: het maximum is %(max)s leden.", max=team.project.max_size),
+            field="student_id",
+        )
+    if existing is not None:
+        existing.left_on = None
+        existing.joined_on = today
+        existing.role = role
+        membership = existing
+    else:
+        membership = TeamMembership(team=team, student=student, role=role, joined_on=today)
+        db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def remove_member(membership: TeamMembership, *, today: date) -> None:
+    """The student leaves the team; the membership and their work stay, with a left date."""
+    _check_open(membership.team.project)
+    if membership.left_on is not None:
+        raise WijklabError(_l("Deze student heeft het team al verlaten."))
+    membership.left_on = max(today, membership.joined_on)
+    membership.role = MemberRole.MEMBER
+    db.session.flush()
+
+
+def set_member_role(membership: TeamMembership, role: MemberRole) -> None:
+    """Make a current member the peer coach, or a member again."""
+    _check_open(membership.team.project)
+    if membership.left_on is not None:
+        raise WijklabError(_l("Deze student zit niet meer in het team."))
+    membership.role = role
+    db.session.flush()
+
+
+def write_handover(team: Team, note: str, *, by: User) -> None:
+    """The handover note for the next team ("estafette"); writing it again replaces it."""
+    note = (note or "").strip()
+    if not note:
+        raise WijklabError(_l("Schrijf iets voor het volgende team."), field="note")
+    team.handover_note = note
+    team.handover_by = by
+    team.handover_at = utcnow()
+    db.session.flush()
+
+
+# --- warnings per member ---------------------------------------------------------------------
+
+
+@dataclass
+class MemberWarning:
+    student_id: int
+    message: object
+
+
+def member_warnings(team: Team) -> list[MemberWarning]:
+    """Members whose weekdays miss the project's days, or whose hours a week are already taken
+    by their other active teams."""
+    project = team.project
+    current = team.current_memberships
+    student_ids = [m.student_id for m in current]
+    if not student_ids:
+        return []
+    # Hours a week each student already gives to other current teams of running projects.
+    other_hours = dict(
+        db.session.execute(
+            select(TeamMembership.student_id, func.sum(Project.hours_per_week))
+            .join(Team, Team.id == TeamMembership.team_id)
+            .join(Project, Project.id == Team.project_id)
+            .where(
+                TeamMembership.student_id.in_(student_ids),
+                TeamMembership.left_on.is_(None),
+                Team.id != team.id,
+                Project.status.in_((ProjectStatus.DRAFT, ProjectStatus.ACTIVE)),
+                Team.end_date >= team.start_date,
+                Team.start_date <= team.end_date,
+            )
+            .group_by(TeamMembership.student_id)
+        ).all()
+    )
+    warnings = []
+    for membership in current:
+        profile = membership.student.student_profile
+        if profile is None:
+            continue
+        if not set(profile.available_weekdays) & set(project.weekdays):
+            warnings.append(
+                MemberWarning(
+                    membership.student_id,
+                    _l(
+                        "%(name)s is niet beschikbaar op de dagen van dit project.",
+                        name=membership.student.name,
+                    ),
+                )
+            )
+        taken = (other_hours.get(membership.student_id) or 0) + project.hours_per_week
+        if taken > profile.hours_per_week:
+            warnings.append(
+                MemberWarning(
+                    membership.student_id,
+                    _l(
+                        "%(name)s heeft %(hours)s uur per week, maar de teams vragen samen "
+                        "%(taken)s uur.",
+                        name=membership.student.name,
+                        hours=profile.hours_per_week,
+                        taken=taken,
+                    ),
+                )
+            )
+    return warnings
+
+
+# --- the project's status --------------------------------------------------------------------
+
+
+def activate_project(project: Project) -> None:
+    """Draft → active, only when the project has a team and every team meets the hard rules
+    (level minimums, maximum size); the message names each team and rule that fails."""
+    if project.status != ProjectStatus.DRAFT:
+        raise WijklabError(_l("Alleen een project in concept kan worden gestart."))
+    if not project.teams:
+        raise WijklabError(_l("Een project start pas met minstens één team."))
+    failures = []
+    for team in project.teams:
+        for problem in team_problems(team):
+            if problem.rule in HARD_RULES:
+                failures.append(_l("%(team)s: %(rule)s", team=team.name, rule=describe(problem)))
+    if failures:
+        raise WijklabError(
+            _l(
+                "Het project kan nog niet starten. %(failures)s.",
+                failures="; ".join(str(f) for f in failures),
+            )
+        )
+    project.status = ProjectStatus.ACTIVE
+    db.session.flush()
+
+
+# --- the pool and the builder ----------------------------------------------------------------
+
+
+def placed_student_ids() -> select:
+    """Students with a current place in a team of a running (draft or active) project."""
+    return (
+        select(TeamMembership.student_id)
+        .join(Team, Team.id == TeamMembership.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .where(
+            TeamMembership.left_on.is_(None),
+            Project.status.in_((ProjectStatus.DRAFT, ProjectStatus.ACTIVE)),
+        )
+    )
+
+
+def accept_proposal(
+    project: Project,
+    assignment: list[list[int]],
+    *,
+    supervisor: User | None,
+    today: date,
+    name_prefix: str = "Team",
+) -> list[Team]:
+    """Save proposed teams: every id is an unplaced, active student, no student twice, and no
+    team over the maximum size. The peer coach is each team's most senior possible coach."""
+    _check_open(project)
+    ids = [i for team in assignment for i in team]
+    if len(ids) != len(set(ids)):
+        raise WijklabError(_l("Een student staat in meer dan één team."))
+    if not ids:
+        raise WijklabError(_l("Er zit niemand in de voorgestelde teams."))
+    students = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_(ids), User.role == Role.STUDENT, User.is_active)
+        ).unique()
+        if u.student_profile is not None
+    }
+    if set(ids) - set(students):
+        raise WijklabError(_l("Het voorstel bevat iemand die geen (actieve) student is."))
+    already = set(
+        db.session.scalars(placed_student_ids().where(TeamMembership.student_id.in_(ids)))
+    )
+    if already:
+        names = ", ".join(sorted(students[i].name for i in already))
+        raise Conflict(_l("Deze studenten hebben inmiddels al een team: %(names)s.", names=names))
+    for index, members in enumerate(assignment, start=1):
+        if len(members) > project.max_size:
+            raise WijklabError(
+                _l(
+                    "Team %(n)s heeft %(have)s leden; het maximum is %(max)s.",
+                    n=index,
+                    have=len(members),
+                    max=project.max_size,
+                )
+            )
+    existing = {t.name.lower() for t in project.teams}
+    teams = []
+    number = 1
+    for members in assignment:
+        if not members:
+            continue
+        while f"{name_prefix} {number}".lower() in existing:
+            number += 1
+        name = f"{name_prefix} {number}"
+        existing.add(name.lower())
+        team = create_team(
+            project,
+            TeamData(
+                name=name,
+                supervisor=supervisor,
+                start_date=project.start_date,
+                end_date=project.end_date,
+            ),
+        )
+        candidates = [candidate(students[i]) for i in members]
+        coaches = sorted(
+            (c for c in candidates if c.can_coach), key=lambda c: (-c.year, c.level != "hbo", c.id)
+        )
+        coach_id = coaches[0].id if coaches else None
+        for student_id in members:
+            role = MemberRole.PEER_COACH if student_id == coach_id else MemberRole.MEMBER
+            db.session.add(
+                TeamMembership(team=team, student=students[student_id], role=role, joined_on=today)
+            )
+        teams.append(team)
+    db.session.flush()
+    return teams
+
+
+def proposal_as_assignment(proposal: Proposal) -> list[list[int]]:
+    return [team.member_ids for team in proposal.teams]

@@ -1,0 +1,433 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import Integer, literal, select
+
+from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
+from wijklab.database import utcnow
+from wijklab.errors import WijklabError
+from wijklab.extensions import db
+from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
+from wijklab.organisations.models import Organisation, OrganisationKind
+from wijklab.projects.models import Project
+from wijklab.projects.permissions import can_manage_project, can_view_project
+from wijklab.teams import services
+from wijklab.teams.builder import Proposal, ProposedTeam, build_teams
+from wijklab.teams.forms import (
+    ROLE_LABELS,
+    AddMemberForm,
+    BuilderForm,
+    HandoverForm,
+    MemberRoleForm,
+    TeamForm,
+)
+from wijklab.teams.models import MemberRole, Team, TeamMembership
+from wijklab.teams.permissions import can_manage_team, can_view_team, can_write_handover
+from wijklab.teams.rules import composition_problems
+
+bp = Blueprint("teams", __name__)
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def _managed_project(project_id: int) -> Project:
+    project = db.get_or_404(Project, project_id)
+    if not can_manage_project(current_user, project):
+        abort(403)
+    return project
+
+
+def _managed_team(team_id: int) -> Team:
+    team = db.get_or_404(Team, team_id)
+    if not can_manage_team(current_user, team):
+        abort(403)
+    return team
+
+
+def _supervisor_choices(project: Project):
+    supervisors = db.session.scalars(
+        select(User)
+        .join(SupervisorProfile, SupervisorProfile.user_id == User.id)
+        .where(
+            User.role == Role.SUPERVISOR,
+            User.is_active.is_(True),
+            SupervisorProfile.organisation_id == project.partner_id,
+        )
+        .order_by(User.name)
+    ).unique()
+    return [NO_CHOICE] + choices((u.id, u.name) for u in supervisors)
+
+
+def _team_data(form: TeamForm) -> services.TeamData:
+    return services.TeamData(
+        name=form.name.data,
+        supervisor=db.session.get(User, form.supervisor_id.data),
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+    )
+
+
+@bp.route("/projects/<int:project_id>/teams/new", methods=["GET", "POST"])
+@login_required
+def create(project_id: int):
+    project = _managed_project(project_id)
+    form = TeamForm()
+    if request.method == "GET":
+        form.start_date.data = project.start_date
+        form.end_date.data = project.end_date
+        form.name.data = _("Team %(n)s", n=len(project.teams) + 1)
+    form.supervisor_id.choices = _supervisor_choices(project)
+    if form.validate_on_submit():
+        try:
+            team = services.create_team(project, _team_data(form))
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Team %(name)s aangemaakt.", name=team.name), "success")
+            return redirect(url_for("teams.detail", team_id=team.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("teams/form.html", form=form, project=project, team=None), status
+
+
+@bp.route("/teams/<int:team_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(team_id: int):
+    team = _managed_team(team_id)
+    form = TeamForm(obj=team)
+    form.supervisor_id.choices = _supervisor_choices(team.project)
+    if form.validate_on_submit():
+        try:
+            services.update_team(team, _team_data(form))
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Team opgeslagen."), "success")
+            return redirect(url_for("teams.detail", team_id=team.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return (
+        render_template("teams/form.html", form=form, project=team.project, team=team),
+        status,
+    )
+
+
+def _add_member_form(team: Team) -> AddMemberForm:
+    form = AddMemberForm()
+    current = {m.student_id for m in team.current_memberships}
+    students = db.session.scalars(
+        select(User)
+        .join(StudentProfile, StudentProfile.user_id == User.id)
+        .where(User.role == Role.STUDENT, User.is_active.is_(True))
+        .order_by(User.name)
+    ).unique()
+    form.student_id.choices = [NO_CHOICE] + choices(
+        (u.id, f"{u.name} ({u.student_profile.level.value} {u.student_profile.study_year})")
+        for u in students
+        if u.id not in current
+    )
+    return form
+
+
+@bp.route("/teams/<int:team_id>")
+@login_required
+def detail(team_id: int):
+    team = db.get_or_404(Team, team_id)
+    if not can_view_team(current_user, team):
+        abort(404)
+    manage = can_manage_team(current_user, team)
+    return render_template(
+        "teams/detail.html",
+        team=team,
+        project=team.project,
+        problems=services.team_problems(team),
+        warnings=services.member_warnings(team),
+        describe=services.describe,
+        manage=manage,
+        add_form=_add_member_form(team) if manage and team.project.is_open else None,
+        role_labels=ROLE_LABELS,
+        can_handover=can_write_handover(current_user, team),
+    )
+
+
+@bp.route("/teams/<int:team_id>/members", methods=["POST"])
+@login_required
+def add_member(team_id: int):
+    team = _managed_team(team_id)
+    form = _add_member_form(team)
+    if form.validate_on_submit():
+        student = db.session.get(User, form.student_id.data)
+        try:
+            services.add_member(team, student, role=MemberRole(form.role.data), today=today())
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("%(name)s is toegevoegd aan %(team)s.", name=student.name, team=team.name),
+                "success",
+            )
+            return redirect(url_for("teams.detail", team_id=team.id))
+    db.session.expire_all()
+    team = db.session.get(Team, team_id)
+    return (
+        render_template(
+            "teams/detail.html",
+            team=team,
+            project=team.project,
+            problems=services.team_problems(team),
+            warnings=services.member_warnings(team),
+            describe=services.describe,
+            manage=True,
+            add_form=form,
+            role_labels=ROLE_LABELS,
+            can_handover=can_write_handover(current_user, team),
+        ),
+        422,
+    )
+
+
+def _membership(team_id: int, membership_id: int) -> TeamMembership:
+    team = _managed_team(team_id)
+    membership = db.get_or_404(TeamMembership, membership_id)
+    if membership.team_id != team.id:
+        abort(404)
+    return membership
+
+
+@bp.route("/teams/<int:team_id>/members/<int:membership_id>/remove", methods=["POST"])
+@login_required
+def remove_member(team_id: int, membership_id: int):
+    membership = _membership(team_id, membership_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_member(membership, today=today())
+    except WijklabError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("teams.detail", team_id=team_id)), 303
+    db.session.commit()
+    flash(
+        _(
+            "%(name)s is uit het team gehaald; het gelogde werk blijft bewaard.",
+            name=membership.student.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("teams.detail", team_id=team_id))
+
+
+@bp.route("/teams/<int:team_id>/members/<int:membership_id>/role", methods=["POST"])
+@login_required
+def set_role(team_id: int, membership_id: int):
+    membership = _membership(team_id, membership_id)
+    form = MemberRoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.set_member_role(membership, MemberRole(form.role.data))
+    except WijklabError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("teams.detail", team_id=team_id)), 303
+    db.session.commit()
+    flash(_("Rol van %(name)s gewijzigd.", name=membership.student.name), "success")
+    return redirect(url_for("teams.detail", team_id=team_id))
+
+
+@bp.route("/teams/<int:team_id>/handover", methods=["GET", "POST"])
+@login_required
+def handover(team_id: int):
+    team = db.get_or_404(Team, team_id)
+    if not can_view_team(current_user, team):
+        abort(404)
+    if not can_write_handover(current_user, team):
+        abort(403)
+    form = HandoverForm(note=team.handover_note)
+    if form.validate_on_submit():
+        try:
+            services.write_handover(team, form.note.data, by=current_user)
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("Overdracht opgeslagen: het volgende team leest hem op de projectpagina."),
+                "success",
+            )
+            return redirect(url_for("projects.detail", project_id=team.project_id))
+    status = 422 if form.errors else 200
+    return render_template("teams/handover.html", form=form, team=team), status
+
+
+@bp.route("/projects/<int:project_id>/activate", methods=["POST"])
+@login_required
+def activate_project(project_id: int):
+    project = _managed_project(project_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.activate_project(project)
+    except WijklabError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("projects.detail", project_id=project.id)), 303
+    db.session.commit()
+    flash(_("Project gestart."), "success")
+    return redirect(url_for("projects.detail", project_id=project.id))
+
+
+# --- team builder ----------------------------------------------------------------------------
+
+
+def _builder_form(project: Project, formdata=None) -> BuilderForm:
+    form = BuilderForm(formdata=formdata)
+    schools = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.kind == OrganisationKind.SCHOOL)
+        .order_by(Organisation.name)
+    ).all()
+    form.school_id.choices = [NO_CHOICE] + choices((o.id, o.name) for o in schools)
+    form.supervisor_id.choices = _supervisor_choices(project)
+    return form
+
+
+def _pool(form: BuilderForm) -> list[User]:
+    """Unplaced active students matching the builder's filters."""
+    query = (
+        select(User)
+        .join(StudentProfile, StudentProfile.user_id == User.id)
+        .where(
+            User.role == Role.STUDENT,
+            User.is_active.is_(True),
+            User.id.not_in(services.placed_student_ids()),
+        )
+        .order_by(User.name, User.id)
+    )
+    if form.school_id.data:
+        query = query.where(StudentProfile.school_id == form.school_id.data)
+    if form.level.data:
+        query = query.where(StudentProfile.level == Level(form.level.data))
+    if form.year.data:
+        query = query.where(StudentProfile.study_year == int(form.year.data))
+    if form.weekday.data:
+        bit = literal(1 << int(form.weekday.data), Integer)
+        query = query.where(
+            StudentProfile.available_weekdays.op("&", return_type=Integer)(bit) != 0
+        )
+    return list(db.session.scalars(query).unique())
+
+
+@bp.route("/projects/<int:project_id>/builder")
+@login_required
+def builder(project_id: int):
+    project = _managed_project(project_id)
+    form = _builder_form(project, formdata=request.args or None)
+    proposal = None
+    pool = []
+    if request.args and form.validate():
+        pool = _pool(form)
+        if request.args.get("propose"):
+            proposal = build_teams(
+                [services.candidate(u) for u in pool],
+                services.project_rules(project),
+                team_count=form.team_count.data,
+                team_size=form.team_size.data,
+                seed=form.seed.data or 0,
+            )
+    return render_template(
+        "teams/builder.html",
+        project=project,
+        form=form,
+        pool=pool,
+        proposal=proposal,
+        people={u.id: u for u in pool},
+        describe=services.describe,
+        confirm=ConfirmForm(),
+    ), (200 if not form.errors else 422)
+
+
+@bp.route("/projects/<int:project_id>/builder", methods=["POST"])
+@login_required
+def adjust(project_id: int):
+    """Re-check a proposal after students were moved between teams, or accept it."""
+    project = _managed_project(project_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    form = _builder_form(project, formdata=request.form)
+    form.validate()
+    try:
+        team_count = int(request.form.get("teams", "0"))
+        ids = [int(i) for i in request.form.get("students", "").split(",") if i]
+    except ValueError:
+        abort(400)
+    if not 1 <= team_count <= 100 or len(ids) > 5000:
+        abort(400)
+    assignment: list[list[int]] = [[] for _ in range(team_count)]
+    for student_id in ids:
+        raw = request.form.get(f"team_{student_id}", "0")
+        if not raw.isdigit() or int(raw) > team_count:
+            abort(400)
+        if int(raw):
+            assignment[int(raw) - 1].append(student_id)
+    status = 200
+    if request.form.get("action") == "accept":
+        supervisor = (
+            db.session.get(User, form.supervisor_id.data) if form.supervisor_id.data else None
+        )
+        try:
+            teams = services.accept_proposal(
+                project, assignment, supervisor=supervisor, today=today()
+            )
+        except WijklabError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            status = 422
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(n)s teams aangemaakt. Controleer de peercoaches en start het project als "
+                    "alles klopt.",
+                    n=len(teams),
+                ),
+                "success",
+            )
+            return redirect(url_for("projects.detail", project_id=project.id))
+    students = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_(ids), User.role == Role.STUDENT)
+        ).unique()
+        if u.student_profile is not None
+    }
+    rules = services.project_rules(project)
+    proposed = []
+    for members in assignment:
+        candidates = [services.candidate(students[i]) for i in members if i in students]
+        proposed.append(
+            ProposedTeam(members=candidates, problems=composition_problems(candidates, rules))
+        )
+    left_out = [(i, "by_hand") for i in ids if not any(i in team for team in assignment)]
+    proposal = Proposal(teams=proposed, unplaced=left_out)
+    return render_template(
+        "teams/builder.html",
+        project=project,
+        form=form,
+        pool=list(students.values()),
+        proposal=proposal,
+        people=students,
+        describe=services.describe,
+        confirm=ConfirmForm(),
+    ), status
