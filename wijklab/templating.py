@@ -79,7 +79,7 @@ def register_template_helpers(app: Flask) -> None:
         can_view_team=can_view_team,
         can_write_handover=can_write_handover,
         status_label=lambda status: STATUS_LABELS.get(status, status),
-        status_badge=lambda status: STATUS_BADGES.get(status, "neutral"),
+        status_kind=lambda status: STATUS_BADGES.get(status, "neutral"),
         team_problems=team_problems,
         describe_problem=describe_problem,
         member_role_label=lambda role: MEMBER_ROLE_LABELS.get(role, role),
