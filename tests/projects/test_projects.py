@@ -70,7 +70,7 @@ def test_new_project_form_has_the_defaults(client, login_as, wijkdocent, places)
     [
         ({"title": ""}, "Dit veld is verplicht."),
         ({"title": "x" * 161}, "160"),
-        ({"end_date": "2026-08-01"}, "De einddatum ligt na de startdatum."),
+        ({"end_date": "2026-08-01"}, "De einddatum moet op of na de startdatum liggen."),
         ({"start_date": "morgen"}, "Ongeldige datum"),
         ({"start_date": "1900-01-01"}, "tussen 2000 en 2100"),
         ({"weekdays": []}, "Kies minstens één dag."),

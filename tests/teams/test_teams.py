@@ -73,7 +73,7 @@ def test_a_student_cannot_be_the_supervisor(client, login_as, wijkdocent, projec
     [
         ({"start_date": "2026-08-01"}, "binnen de projectperiode"),
         ({"end_date": "2027-07-01"}, "binnen de projectperiode"),
-        ({"end_date": "2026-08-31"}, "De einddatum ligt na de startdatum."),
+        ({"end_date": "2026-08-31"}, "De einddatum moet op of na de startdatum liggen."),
         ({"name": ""}, "Dit veld is verplicht."),
         ({"name": "x" * 81}, "80"),
         ({"start_date": "31-02-2027"}, "Ongeldige datum"),

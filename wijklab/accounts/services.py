@@ -49,7 +49,7 @@ def normalise_email(email: str) -> str:
     if not email:
         raise WijklabError(_l("Vul een e-mailadres in."), field="email")
     if len(email) > EMAIL_MAX:
-        raise WijklabError(_l("Een e-mailadres is hoogstens 254 tekens."), field="email")
+        raise WijklabError(_l("Een e-mailadres mag hoogstens 254 tekens hebben."), field="email")
     try:
         validated = validate_email(email, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -85,7 +85,7 @@ def _check_name(name: str) -> str:
     if not name:
         raise WijklabError(_l("Vul een naam in."), field="name")
     if len(name) > NAME_MAX:
-        raise WijklabError(_l("Een naam is hoogstens 120 tekens."), field="name")
+        raise WijklabError(_l("Een naam mag hoogstens 120 tekens hebben."), field="name")
     return name
 
 

@@ -92,7 +92,7 @@ class ProjectForm(FlaskForm):
 
     def validate_end_date(self, field):
         if field.data and self.start_date.data and field.data < self.start_date.data:
-            raise ValidationError(_l("De einddatum ligt na de startdatum."))
+            raise ValidationError(_l("De einddatum moet op of na de startdatum liggen."))
 
     def validate_weekdays(self, field):
         if not field.data:

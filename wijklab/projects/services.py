@@ -43,7 +43,7 @@ def _check(data: ProjectData) -> None:
     if data.partner is None or data.partner.kind != OrganisationKind.PARTNER:
         raise WijklabError(_l("Kies een partnerorganisatie, geen school."), field="partner_id")
     if data.end_date < data.start_date:
-        raise WijklabError(_l("De einddatum ligt na de startdatum."), field="end_date")
+        raise WijklabError(_l("De einddatum moet op of na de startdatum liggen."), field="end_date")
     if not data.weekdays or not set(data.weekdays) <= set(range(7)):
         raise WijklabError(_l("Kies minstens één dag."), field="weekdays")
     if data.min_mbo < 0 or data.min_hbo < 0 or not 1 <= data.max_size <= 30:

@@ -95,7 +95,7 @@ def _check_team(project: Project, data: TeamData, team: Team | None = None) -> N
     if not name:
         raise WijklabError(_l("Vul een naam in."), field="name")
     if len(name) > NAME_MAX:
-        raise WijklabError(_l("Een teamnaam is hoogstens 80 tekens."), field="name")
+        raise WijklabError(_l("Een teamnaam mag hoogstens 80 tekens hebben."), field="name")
     taken = select(Team.id).where(
         Team.project_id == project.id, func.lower(Team.name) == name.lower()
     )
@@ -117,7 +117,7 @@ def _check_team(project: Project, data: TeamData, team: Team | None = None) -> N
             field="supervisor_id",
         )
     if data.end_date < data.start_date:
-        raise WijklabError(_l("De einddatum ligt na de startdatum."), field="end_date")
+        raise WijklabError(_l("De einddatum moet op of na de startdatum liggen."), field="end_date")
     if data.start_date < project.start_date or data.end_date > project.end_date:
         raise WijklabError(
             _l(
