@@ -5,8 +5,8 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wijklab
 # ruff cannot read setup.cfg; its settings live here so pyproject.toml keeps only [build-system].
 RUFF_CONFIG := --config 'line-length = 100' --config 'target-version = "py311"' \
-	--config 'lint.select = ["E", "F", "W", "I", "B", "UP", "S", "SIM"]' \
 	--config 'lint.ignore = ["S101", "S311"]' \
+	--config 'lint.select = ["E", "F", "W", "I", "B", "UP", "S", "SIM"]' \
 	--config 'lint.per-file-ignores = {"tests/**" = ["S101", "S105", "S106", "S603", "S607"], "migrations/**" = ["E501"], "benchmarks/**" = ["S101", "S603"]}'
 PYTEST_ARGS ?=
 

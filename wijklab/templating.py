@@ -21,7 +21,6 @@ from wijklab.teams.permissions import can_manage_team, can_view_team, can_write_
 from wijklab.teams.services import describe as describe_problem
 from wijklab.teams.services import team_problems
 
-
 STATUS_LABELS = {
     ProjectStatus.DRAFT: _l("concept"),
     ProjectStatus.ACTIVE: _l("actief"),

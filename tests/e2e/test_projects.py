@@ -24,7 +24,9 @@ def test_wijkdocent_builds_teams_for_a_new_project(
     page.get_by_role("link", name="Nieuw project").first.click()
     page.get_by_label("Titel", exact=True).fill("Buurtmoestuin Zoë & Ayşe")
     page.get_by_label("Wijk", exact=True).select_option(label="Schilderswijk (Den Haag)")
-    page.get_by_label("Partnerorganisatie", exact=True).select_option(label="Buurtcentrum De Mussen")
+    page.get_by_label("Partnerorganisatie", exact=True).select_option(
+        label="Buurtcentrum De Mussen"
+    )
     page.get_by_label("Startdatum").fill("2026-09-01")
     page.get_by_label("Einddatum").fill("2027-06-30")
     page.get_by_label("Samenvatting").fill("Een moestuin met en voor bewoners.")

@@ -14,7 +14,7 @@ from wijklab.extensions import db
 from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
 from wijklab.organisations.models import Organisation, OrganisationKind
 from wijklab.projects.models import Project
-from wijklab.projects.permissions import can_manage_project, can_view_project
+from wijklab.projects.permissions import can_manage_project
 from wijklab.teams import services
 from wijklab.teams.builder import Proposal, ProposedTeam, build_teams
 from wijklab.teams.forms import (
