@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -13,7 +15,7 @@ from wijklab.extensions import db
 from wijklab.organisations.services import find_organisation
 
 
-def _fail(message) -> None:
+def _fail(message) -> NoReturn:
     db.session.rollback()
     raise click.ClickException(str(message))
 
@@ -74,13 +76,17 @@ def seed_demo_command(if_empty: bool) -> None:
     """Load realistic Dutch demo data; running it again adds nothing."""
     from wijklab.demo import DEMO_PASSWORD, seed_demo
 
-    result = seed_demo(only_if_empty=if_empty)
+    try:
+        result = seed_demo(only_if_empty=if_empty)
+    except WijklabError as error:
+        _fail(error.message)
     db.session.commit()
     if result.skipped:
         click.echo("Er zijn al gebruikers: geen demodata geladen.")
     else:
         click.echo(f"Demodata: {result.created} rijen toegevoegd.")
-    click.echo(f"Demo-logins (wachtwoord voor allemaal: {DEMO_PASSWORD}):")
+    if result.logins:
+        click.echo(f"Demo-logins (wachtwoord voor allemaal: {DEMO_PASSWORD}):")
     for email, role in result.logins:
         click.echo(f"  {role:<11} {email}")
 

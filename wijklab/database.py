@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, MetaData
+from sqlalchemy import DateTime, Integer, MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -88,3 +90,26 @@ class TimestampMixin:
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_unicode_lower(dbapi_connection, connection_record) -> None:
+    """SQLite's own lower() folds only ASCII ("ZOË" stays "ZOË"): replace it with Python's, so
+    case-insensitive search and uniqueness checks (lower(), ILIKE) treat Zoë and ZOË alike, as
+    PostgreSQL does."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+def paginate(query, per_page: int):
+    """One page of ``query`` for the ?page= argument; a page past the end shows the last one."""
+    from wijklab.extensions import db
+
+    page = db.paginate(query, per_page=per_page, error_out=False)
+    if not page.items and page.total and page.page > page.pages:
+        page = db.paginate(query, page=page.pages, per_page=per_page, error_out=False)
+    return page

@@ -10,7 +10,9 @@ from wijklab.accounts import services as accounts
 from wijklab.accounts.models import Level, Role, User
 from wijklab.extensions import db
 from wijklab.neighbourhoods.models import Neighbourhood
+from wijklab.neighbourhoods.services import find_neighbourhood
 from wijklab.organisations.models import Organisation, OrganisationKind
+from wijklab.organisations.services import find_organisation
 
 DEMO_PASSWORD = "wijklab-demo-2026"  # noqa: S105  (demo data only, printed on purpose)
 
@@ -118,9 +120,7 @@ def seed_demo(only_if_empty: bool = False) -> SeedResult:
 
     neighbourhoods = {}
     for name, city, description in NEIGHBOURHOODS:
-        found = db.session.scalar(
-            select(Neighbourhood).where(Neighbourhood.name == name, Neighbourhood.city == city)
-        )
+        found = find_neighbourhood(name, city)
         if found is None:
             found = Neighbourhood(name=name, city=city, description=description)
             db.session.add(found)
@@ -179,7 +179,7 @@ def seed_demo(only_if_empty: bool = False) -> SeedResult:
 
 
 def _organisation(result: SeedResult, *, name: str, **values) -> Organisation:
-    found = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    found = find_organisation(name)
     if found is None:
         found = Organisation(name=name, **values)
         db.session.add(found)
@@ -195,7 +195,10 @@ def _user(result: SeedResult, *, email: str, **values) -> None:
 
 
 def _logins() -> list[tuple[str, str]]:
+    """The demo accounts worth showing, only those that exist (a skipped seed may have none)."""
     shown = [(email, role.value) for email, _n, role, _o, _j in STAFF]
     shown.append((_email_for(STUDENTS[0][0]), Role.STUDENT.value))
     shown.append((_email_for(STUDENTS[10][0]), Role.STUDENT.value))
-    return shown
+    emails = [email for email, _role in shown]
+    existing = set(db.session.scalars(select(User.email).where(User.email.in_(emails))))
+    return [(email, role) for email, role in shown if email in existing]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from wijklab.security import log_security_event
@@ -41,6 +42,7 @@ ERROR_TITLES = {
     403: _l("Geen toegang"),
     404: _l("Pagina niet gevonden"),
     405: _l("Methode niet toegestaan"),
+    409: _l("Al opgeslagen"),
     413: _l("Verzoek te groot"),
     429: _l("Te veel pogingen"),
     500: _l("Er ging iets mis"),
@@ -52,6 +54,10 @@ ERROR_TEXTS = {
         "Deze pagina bestaat niet (meer). Controleer het adres of ga terug naar het overzicht."
     ),
     405: _l("Deze actie kan niet op deze manier worden uitgevoerd."),
+    409: _l(
+        "Dit bestaat al, of iemand anders sloeg het net tegelijk op. Laad de pagina opnieuw en "
+        "controleer wat er nu staat."
+    ),
     413: _l("Wat je verstuurde is te groot. Maak het kleiner en probeer het opnieuw."),
     429: _l("Je hebt het te vaak geprobeerd. Wacht een minuut en probeer het dan opnieuw."),
     500: _l("Er ging aan onze kant iets mis. Probeer het later opnieuw; er is niets opgeslagen."),
@@ -87,6 +93,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(WijklabError)
     def domain_error(error: WijklabError):
         return render_error(error.status_code, error.message)
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(error: IntegrityError):
+        # Two people saved the same thing at once: the database's constraint caught it.
+        from wijklab.extensions import db
+
+        db.session.rollback()
+        return render_error(409)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

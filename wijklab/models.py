@@ -8,15 +8,15 @@ from wijklab.teams.models import MemberRole, Team, TeamMembership
 
 __all__ = [
     "MemberRole",
-    "Project",
-    "ProjectStatus",
-    "Team",
-    "TeamMembership",
     "Neighbourhood",
     "Organisation",
     "OrganisationKind",
+    "Project",
+    "ProjectStatus",
     "Role",
     "StudentProfile",
     "SupervisorProfile",
+    "Team",
+    "TeamMembership",
     "User",
 ]

@@ -141,4 +141,4 @@ class SupervisorProfile(db.Model):
     organisation = relationship("Organisation", lazy="joined")
 
 
-__all__ = ["Level", "Role", "StudentProfile", "SupervisorProfile", "User", "LEVELS", "STUDY_YEARS"]
+__all__ = ["LEVELS", "STUDY_YEARS", "Level", "Role", "StudentProfile", "SupervisorProfile", "User"]

@@ -23,6 +23,7 @@ from wijklab.accounts.forms import ChangePasswordForm, LanguageForm, LoginForm, 
 from wijklab.accounts.models import Level, Role, User
 from wijklab.accounts.permissions import can_change_active_state, can_manage_users, requires
 from wijklab.accounts.sessions import start_session
+from wijklab.database import paginate
 from wijklab.errors import WijklabError
 from wijklab.extensions import db, limiter
 from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
@@ -181,11 +182,12 @@ def users():
     role = request.args.get("role") or ""
     query = select(User).order_by(User.name, User.id)
     if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
+        query = query.where(
+            or_(User.name.icontains(q, autoescape=True), User.email.icontains(q, autoescape=True))
+        )
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(query, current_app.config["PER_PAGE"])
     return render_template(
         "accounts/users.html", page=page, q=q, role=role, roles=Role, confirm=ConfirmForm()
     )

@@ -14,13 +14,8 @@ def save_neighbourhood(
     neighbourhood: Neighbourhood | None, *, name: str, city: str, description: str = ""
 ) -> Neighbourhood:
     """Create (when ``neighbourhood`` is None) or update a neighbourhood; name+city stay unique."""
-    query = select(Neighbourhood.id).where(
-        func.lower(Neighbourhood.name) == name.lower(),
-        func.lower(Neighbourhood.city) == city.lower(),
-    )
-    if neighbourhood is not None:
-        query = query.where(Neighbourhood.id != neighbourhood.id)
-    if db.session.scalar(query) is not None:
+    same_name = find_neighbourhood(name, city)
+    if same_name is not None and same_name is not neighbourhood:
         raise Conflict(_l("Deze wijk bestaat al in deze plaats."), field="name")
     if neighbourhood is None:
         neighbourhood = Neighbourhood()
@@ -30,3 +25,13 @@ def save_neighbourhood(
     neighbourhood.description = description
     db.session.flush()
     return neighbourhood
+
+
+def find_neighbourhood(name: str, city: str) -> Neighbourhood | None:
+    """The neighbourhood with this name in this city, ignoring case and surrounding white space."""
+    return db.session.scalar(
+        select(Neighbourhood).where(
+            func.lower(Neighbourhood.name) == name.strip().lower(),
+            func.lower(Neighbourhood.city) == city.strip().lower(),
+        )
+    )

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from wijklab.accounts.permissions import requires
+from wijklab.database import paginate
 from wijklab.errors import WijklabError
 from wijklab.extensions import db
 from wijklab.forms import show_error
@@ -22,11 +23,14 @@ def index():
     q = (request.args.get("q") or "").strip()[:100]
     query = select(Neighbourhood).order_by(Neighbourhood.city, Neighbourhood.name)
     if q:
-        pattern = f"%{q}%"
+        # autoescape: a % or _ in the search is a character, not a wildcard.
         query = query.where(
-            or_(Neighbourhood.name.ilike(pattern), Neighbourhood.city.ilike(pattern))
+            or_(
+                Neighbourhood.name.icontains(q, autoescape=True),
+                Neighbourhood.city.icontains(q, autoescape=True),
+            )
         )
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(query, current_app.config["PER_PAGE"])
     return render_template("neighbourhoods/index.html", page=page, q=q)
 
 

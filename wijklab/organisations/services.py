@@ -26,15 +26,13 @@ def save_organisation(
     try:
         kind = OrganisationKind(kind)
     except ValueError as exc:
-        raise WijklabError(_l("Kies school of partnerorganisatie."), field="kind") from exc
+        raise WijklabError(_l("Kies een school of een partnerorganisatie."), field="kind") from exc
     if not set(suitable_levels) <= set(LEVELS):
         raise WijklabError(_l("Onbekend niveau."), field="suitable_levels")
     if not set(suitable_years) <= set(STUDY_YEARS):
         raise WijklabError(_l("Het studiejaar is 1, 2, 3 of 4."), field="suitable_years")
-    query = select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
-    if organisation is not None:
-        query = query.where(Organisation.id != organisation.id)
-    if db.session.scalar(query) is not None:
+    same_name = find_organisation(name)
+    if same_name is not None and same_name is not organisation:
         raise Conflict(_l("Er is al een organisatie met deze naam."), field="name")
     if organisation is None:
         organisation = Organisation()
@@ -51,6 +49,7 @@ def save_organisation(
 
 
 def find_organisation(name: str) -> Organisation | None:
+    """The organisation with this name, ignoring case and surrounding white space."""
     return db.session.scalar(
         select(Organisation).where(func.lower(Organisation.name) == name.strip().lower())
     )

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from wijklab.accounts.permissions import requires
+from wijklab.database import paginate
 from wijklab.errors import WijklabError
 from wijklab.extensions import db
 from wijklab.forms import NO_CHOICE, choices, show_error
@@ -24,10 +25,11 @@ def index():
     kind = request.args.get("kind") or ""
     query = select(Organisation).order_by(Organisation.name)
     if q:
-        query = query.where(Organisation.name.ilike(f"%{q}%"))
+        # autoescape: a % or _ in the search is a character, not a wildcard.
+        query = query.where(Organisation.name.icontains(q, autoescape=True))
     if kind in {k.value for k in OrganisationKind}:
         query = query.where(Organisation.kind == OrganisationKind(kind))
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(query, current_app.config["PER_PAGE"])
     return render_template(
         "organisations/index.html", page=page, q=q, kind=kind, kind_labels=KIND_LABELS
     )

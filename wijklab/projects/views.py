@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from wijklab.database import paginate
 from wijklab.errors import WijklabError
 from wijklab.extensions import db
 from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
@@ -48,7 +49,7 @@ def index():
         .order_by(Project.start_date.desc(), Project.id.desc())
     )
     if q:
-        query = query.where(Project.title.ilike(f"%{q}%"))
+        query = query.where(Project.title.icontains(q, autoescape=True))
     if neighbourhood_id:
         query = query.where(Project.neighbourhood_id == neighbourhood_id)
     if partner_id:
@@ -57,7 +58,7 @@ def index():
         query = query.where(Project.status == ProjectStatus(status))
     if mine:
         query = query.where(Project.owner_id == current_user.id)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(query, current_app.config["PER_PAGE"])
     neighbourhoods = db.session.scalars(
         select(Neighbourhood).order_by(Neighbourhood.city, Neighbourhood.name)
     ).all()

@@ -67,7 +67,7 @@ def build_teams(
     seed: int = 0,
 ) -> Proposal:
     """Propose teams for ``students`` under ``rules``; give a number of teams or a team size."""
-    rng = random.Random(seed)  # noqa: S311  (a seeded shuffle, not for security)
+    rng = random.Random(seed)
     unplaced: list[tuple[int, str]] = []
     pool: list[Candidate] = []
     seen: set[int] = set()
