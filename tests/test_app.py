@@ -240,3 +240,57 @@ def test_missing_csrf_token_is_logged(csrf_app, client, login_as, admin, caplog)
     with caplog.at_level(logging.WARNING, logger="wijklab.security"):
         client.post("/neighbourhoods/new", data={"name": "X", "city": "Y"})
     assert any('"event": "csrf_refused"' in r.getMessage() for r in caplog.records)
+
+
+def test_dashboards_list_running_teams_and_projects(client, login_as, wijkdocent, student):
+    from tests import factories
+    from wijklab.projects.models import ProjectStatus
+
+    running = factories.make_project(owner=wijkdocent, title="Lopend project")
+    done = factories.make_project(
+        owner=wijkdocent, title="Klaar project", status=ProjectStatus.COMPLETED
+    )
+    team = factories.make_team(project=running, name="Dinsdagteam", members=[student])
+    factories.make_team(project=done, name="Oud team", members=[student])
+    login_as(wijkdocent)
+    html = client.get("/").get_data(as_text=True)
+    assert "Lopend project" in html and "Klaar project" not in html
+    login_as(student)
+    html = client.get("/").get_data(as_text=True)
+    assert "Dinsdagteam" in html and "Oud team" not in html
+    login_as(team.supervisor)
+    assert "Dinsdagteam" in client.get("/").get_data(as_text=True)
+
+
+def test_search_ignores_case_of_accented_letters(client, login_as, admin):
+    from tests import factories
+
+    factories.make_user(name="Zoë de Wit")
+    login_as(admin)
+    assert "Zoë de Wit" in client.get("/users", query_string={"q": "ZOË"}).get_data(as_text=True)
+
+
+def test_a_page_past_the_end_shows_the_last_page(client, login_as, admin):
+    from tests import factories
+
+    for i in range(30):
+        factories.make_neighbourhood(name=f"Wijk {i:02d}")
+    login_as(admin)
+    html = client.get("/neighbourhoods/?page=99").get_data(as_text=True)
+    assert "Pagina 2 van 2" in html and "Nog geen wijken" not in html
+
+
+def test_a_unique_constraint_race_gives_a_409_page(app, client, login_as, admin, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from wijklab.neighbourhoods import services
+
+    def racing(*args, **kwargs):
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr("wijklab.neighbourhoods.views.save_neighbourhood", racing)
+    login_as(admin)
+    response = client.post("/neighbourhoods/new", data={"name": "Laak", "city": "Den Haag"})
+    assert response.status_code == 409
+    assert "tegelijk" in response.get_data(as_text=True)
+    assert services.find_neighbourhood("Laak", "Den Haag") is None

@@ -14,6 +14,8 @@ from wijklab.accounts.models import Level, Role, StudentProfile, User
 from wijklab.demo import DEMO_PASSWORD
 from wijklab.extensions import db
 from wijklab.organisations.models import Organisation, OrganisationKind
+from wijklab.projects.models import Project
+from wijklab.teams.models import Team
 
 PASSWORD = "een lange zin als wachtwoord"
 
@@ -275,6 +277,9 @@ EXPECTED_ROWS = {
     "user": 26,
     "student_profile": 20,
     "supervisor_profile": 3,
+    "project": 3,
+    "team": 4,
+    "team_membership": 16,
 }
 
 
@@ -314,6 +319,17 @@ def seeded(_schema) -> SimpleNamespace:
                     if u.student_profile
                 },
                 admin_password_works=passwords.verify_password(admin.password_hash, DEMO_PASSWORD),
+                projects={
+                    p.title: (p.status.value, len(p.teams))
+                    for p in db.session.scalars(select(Project))
+                },
+                team_make_up=[
+                    (
+                        {m.student.student_profile.level.value for m in t.memberships},
+                        sum(m.role.value == "peer_coach" for m in t.memberships),
+                    )
+                    for t in db.session.scalars(select(Team))
+                ],
             )
         finally:
             db.session.rollback()
@@ -328,7 +344,7 @@ def seeded(_schema) -> SimpleNamespace:
 
 def test_seed_demo_if_empty_on_an_empty_database_loads_the_demo_data(seeded):
     assert seeded.first.exit_code == 0, seeded.first.output
-    assert "Demodata: 57 rijen toegevoegd." in seeded.first.output
+    assert "Demodata: 80 rijen toegevoegd." in seeded.first.output
     assert {table: seeded.after_first[table] for table in EXPECTED_ROWS} == EXPECTED_ROWS
 
 
@@ -444,3 +460,13 @@ def test_seed_demo_refuses_cleanly_when_a_demo_school_exists_as_a_partner(app, q
     result = run(app, "seed-demo")
     assert_refused(result, "Kies een school, geen partnerorganisatie.")
     assert row_counts() == before
+
+
+def test_seed_demo_projects_have_mixed_teams_with_a_peer_coach(seeded):
+    assert seeded.projects == {
+        "Samen aan tafel in de Schilderswijk": ("active", 2),
+        "Buurtonderzoek rond de Haagse Markt": ("draft", 1),
+        "Taalcafé Feijenoord": ("completed", 1),
+    }
+    for levels, coaches in seeded.team_make_up:
+        assert levels == {"mbo", "hbo"} and coaches == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -174,8 +175,172 @@ def seed_demo(only_if_empty: bool = False) -> SeedResult:
         )
         _user(result, email=_email_for(name), name=name, role=Role.STUDENT, student=student)
     db.session.flush()
+    _seed_projects(result, neighbourhoods, organisations)
     result.logins = _logins()
     return result
+
+
+# title, neighbourhood, partner, owner, dates, weekdays, status, brief,
+# teams: (name, supervisor e-mail, [(student name, peer coach?)]), handover note
+PROJECTS = [
+    {
+        "title": "Samen aan tafel in de Schilderswijk",
+        "neighbourhood": "Schilderswijk",
+        "partner": "Buurtcentrum De Mussen",
+        "owner": "m.dijkstra@mondriaan.example.org",
+        "start": date(2026, 9, 1),
+        "end": date(2027, 6, 30),
+        "weekdays": (1, 2),
+        "status": "active",
+        "summary": "Elke week een buurtmaaltijd in het buurtcentrum, samen met bewoners "
+        "voorbereid, gekookt en opgeruimd.",
+        "aims": "Minder eenzaamheid onder oudere bewoners en nieuwe contacten tussen buren "
+        "van verschillende achtergronden.",
+        "expectations": "Op dinsdag en woensdag, acht uur per week: boodschappen, koken met "
+        "bewoners, gasten uitnodigen en het gesprek aan tafel op gang houden.",
+        "supervision": "Petra de Vries is er elke dinsdag en woensdag; elke twee weken een "
+        "teamoverleg met de wijkdocent.",
+        "teams": [
+            (
+                "Dinsdagteam",
+                "p.devries@demussen.example.org",
+                [
+                    ("Zoë van den Berg", False),
+                    ("Ayşe Demir", False),
+                    ("Nadia Sadiki", True),
+                    ("Iris Meijer", False),
+                ],
+            ),
+            (
+                "Woensdagteam",
+                "p.devries@demussen.example.org",
+                [
+                    ("Yassine El Idrissi", True),
+                    ("Chaïma Ouali", False),
+                    ("Bilal Haddouchi", False),
+                    ("Thijs Vermeulen", False),
+                ],
+            ),
+        ],
+        "handover": None,
+    },
+    {
+        "title": "Buurtonderzoek rond de Haagse Markt",
+        "neighbourhood": "Schilderswijk",
+        "partner": "Welzijn Schilderswijk",
+        "owner": "y.benali@hhs.example.org",
+        "start": date(2027, 1, 4),
+        "end": date(2027, 6, 30),
+        "weekdays": (0, 3),
+        "status": "draft",
+        "summary": "Straatgesprekken met marktkooplui en bewoners over wat de buurt rond de "
+        "markt nodig heeft.",
+        "aims": "Een gedeeld beeld van wat bewoners missen, als basis voor nieuwe activiteiten.",
+        "expectations": "Maandag en donderdag, zes uur per week: interviews op straat, "
+        "verslagen en een presentatie voor de buurt.",
+        "supervision": "Selin Yılmaz begeleidt wekelijks op maandag.",
+        "teams": [
+            (
+                "Onderzoeksteam",
+                "s.yilmaz@welzijnschilderswijk.example.org",
+                [
+                    ("Daan Jansen", True),
+                    ("Jesse de Groot", False),
+                    ("Renée Hoekstra", False),
+                    ("Eline de Boer", False),
+                ],
+            ),
+        ],
+        "handover": None,
+    },
+    {
+        "title": "Taalcafé Feijenoord",
+        "neighbourhood": "Feijenoord",
+        "partner": "Wijkpunt Feijenoord",
+        "owner": "y.benali@hhs.example.org",
+        "start": date(2026, 2, 2),
+        "end": date(2026, 7, 3),
+        "weekdays": (2, 4),
+        "status": "completed",
+        "summary": "Een wekelijks taalcafé in het wijkpunt waar bewoners Nederlands oefenen.",
+        "aims": "Bewoners spreken vaker Nederlands en kennen de weg naar het wijkpunt.",
+        "expectations": "Woensdag en vrijdag, acht uur per week: gespreksgroepen leiden en "
+        "bewoners doorverwijzen.",
+        "supervision": "Rayen Kromosoeto is er bij elk taalcafé.",
+        "teams": [
+            (
+                "Taalcafé voorjaar",
+                "r.kromosoeto@wijkpuntfeijenoord.example.org",
+                [
+                    ("Mehmet Kaya", True),
+                    ("Lotte Visser", False),
+                    ("Priya Ramdin", False),
+                    ("Joël Pinas", False),
+                ],
+            ),
+        ],
+        "handover": "Het taalcafé draait goed op woensdag; op vrijdag komen vooral moeders "
+        "met jonge kinderen, dus zorg voor een speelhoek. Contactpersoon bij de moskee is "
+        "de voorzitter van de vrouwengroep. Begin op tijd met uitnodigen via de buurtapp.",
+    },
+]
+
+
+def _seed_projects(result: SeedResult, neighbourhoods, organisations) -> None:
+    """Three projects with mixed teams; a project is found again by its title."""
+    from wijklab.projects import services as projects
+    from wijklab.projects.models import Project, ProjectStatus
+    from wijklab.teams import services as teams
+    from wijklab.teams.models import MemberRole
+
+    people = {u.email: u for u in db.session.scalars(select(User)).unique()}
+    by_name = {u.name: u for u in people.values()}
+    for spec in PROJECTS:
+        if db.session.scalar(select(Project).where(Project.title == spec["title"])):
+            continue
+        project = projects.create_project(
+            projects.ProjectData(
+                title=spec["title"],
+                neighbourhood=neighbourhoods[spec["neighbourhood"]],
+                partner=organisations[spec["partner"]],
+                start_date=spec["start"],
+                end_date=spec["end"],
+                weekdays=frozenset(spec["weekdays"]),
+                summary=spec["summary"],
+                aims=spec["aims"],
+                expectations=spec["expectations"],
+                supervision=spec["supervision"],
+                hours_per_week=8,
+                min_mbo=1,
+                min_hbo=1,
+                max_size=6,
+            ),
+            owner=people[spec["owner"]],
+        )
+        result.created += 1
+        for team_name, supervisor, members in spec["teams"]:
+            team = teams.create_team(
+                project,
+                teams.TeamData(
+                    name=team_name,
+                    supervisor=people[supervisor],
+                    start_date=spec["start"],
+                    end_date=spec["end"],
+                ),
+            )
+            result.created += 1
+            for student_name, coach in members:
+                role = MemberRole.PEER_COACH if coach else MemberRole.MEMBER
+                teams.add_member(team, by_name[student_name], role=role, today=spec["start"])
+                result.created += 1
+            if spec["handover"]:
+                teams.write_handover(team, spec["handover"], by=by_name[members[0][0]])
+        if spec["status"] in ("active", "completed"):
+            db.session.refresh(project)
+            teams.activate_project(project)
+        if spec["status"] == "completed":
+            projects.advance_status(project, ProjectStatus.COMPLETED)
+        db.session.flush()
 
 
 def _organisation(result: SeedResult, *, name: str, **values) -> Organisation:
