@@ -89,6 +89,22 @@ def _check_name(name: str) -> str:
     return name
 
 
+def _check_identity(
+    email: str, name: str, role: Role | str, user: User | None = None
+) -> tuple[str, str, Role]:
+    """A known role, a valid name and an e-mail address no other user has, normalised."""
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise WijklabError(_l("Onbekende rol."), field="role") from exc
+    email = normalise_email(email)
+    name = _check_name(name)
+    taken = find_user_by_email(email)
+    if taken is not None and taken is not user:
+        raise Conflict(_l("Er is al een account met dit e-mailadres."), field="email")
+    return email, name, role
+
+
 def _apply_profile(
     user: User, student: StudentData | None, supervisor: SupervisorData | None
 ) -> None:
@@ -145,15 +161,8 @@ def create_user(
     locale: str | None = None,
 ) -> User:
     """Create an active user; the e-mail must be free and the password must meet the policy."""
-    try:
-        role = Role(role)
-    except ValueError as exc:
-        raise WijklabError(_l("Onbekende rol."), field="role") from exc
-    email = normalise_email(email)
-    name = _check_name(name)
+    email, name, role = _check_identity(email, name, role)
     check_password_policy(password)
-    if find_user_by_email(email) is not None:
-        raise Conflict(_l("Er is al een account met dit e-mailadres."), field="email")
     user = User(
         email=email,
         name=name,
@@ -177,15 +186,7 @@ def update_user(
     supervisor: SupervisorData | None = None,
 ) -> User:
     """Change a user's details and profile; the e-mail must stay unique."""
-    try:
-        role = Role(role)
-    except ValueError as exc:
-        raise WijklabError(_l("Onbekende rol."), field="role") from exc
-    email = normalise_email(email)
-    name = _check_name(name)
-    taken = db.session.scalar(select(User.id).where(User.email == email, User.id != user.id))
-    if taken is not None:
-        raise Conflict(_l("Er is al een account met dit e-mailadres."), field="email")
+    email, name, role = _check_identity(email, name, role, user=user)
     if user.role == Role.ADMIN and role != Role.ADMIN and count_active_admins(excluding=user) == 0:
         raise NotAllowed(_l("Er moet minstens één actieve beheerder overblijven."), field="role")
     user.email = email

@@ -7,21 +7,14 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from wijklab.accounts.forms import WEEKDAY_LABELS
 from wijklab.forms import CheckboxListField, IdSelectField, choices, strip
 from wijklab.projects.models import TEXT_MAX, TITLE_MAX
 
 REQUIRED = _l("Dit veld is verplicht.")
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
-WEEKDAY_CHOICES = [
-    (0, _l("maandag")),
-    (1, _l("dinsdag")),
-    (2, _l("woensdag")),
-    (3, _l("donderdag")),
-    (4, _l("vrijdag")),
-    (5, _l("zaterdag")),
-    (6, _l("zondag")),
-]
+WEEKDAY_CHOICES = WEEKDAY_LABELS
 
 
 def _date_in_range(form, field):

@@ -144,17 +144,25 @@ def detail(team_id: int):
     if not can_view_team(current_user, team):
         abort(404)
     manage = can_manage_team(current_user, team)
-    return render_template(
-        "teams/detail.html",
-        team=team,
-        project=team.project,
-        problems=services.team_problems(team),
-        warnings=services.member_warnings(team),
-        describe=services.describe,
-        manage=manage,
-        add_form=_add_member_form(team) if manage and team.project.is_open else None,
-        role_labels=ROLE_LABELS,
-        can_handover=can_write_handover(current_user, team),
+    add_form = _add_member_form(team) if manage and team.project.is_open else None
+    return _team_page(team, add_form)
+
+
+def _team_page(team: Team, add_form: AddMemberForm | None, status: int = 200):
+    return (
+        render_template(
+            "teams/detail.html",
+            team=team,
+            project=team.project,
+            problems=services.team_problems(team),
+            warnings=services.member_warnings(team),
+            describe=services.describe,
+            manage=can_manage_team(current_user, team),
+            add_form=add_form,
+            role_labels=ROLE_LABELS,
+            can_handover=can_write_handover(current_user, team),
+        ),
+        status,
     )
 
 
@@ -178,22 +186,7 @@ def add_member(team_id: int):
             )
             return redirect(url_for("teams.detail", team_id=team.id))
     db.session.expire_all()
-    team = db.session.get(Team, team_id)
-    return (
-        render_template(
-            "teams/detail.html",
-            team=team,
-            project=team.project,
-            problems=services.team_problems(team),
-            warnings=services.member_warnings(team),
-            describe=services.describe,
-            manage=True,
-            add_form=form,
-            role_labels=ROLE_LABELS,
-            can_handover=can_write_handover(current_user, team),
-        ),
-        422,
-    )
+    return _team_page(db.session.get(Team, team_id), form, 422)
 
 
 def _membership(team_id: int, membership_id: int) -> TeamMembership:
