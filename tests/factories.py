@@ -126,3 +126,22 @@ def make_team(project=None, supervisor=None, members=(), coach=None, **values):
         )
     db.session.commit()
     return team
+
+
+def make_task(team=None, participants=(), minutes=120, status="pending", **values):
+    """A task of ``team`` (a new one by default) crediting each participant with ``minutes``."""
+    from datetime import date
+
+    from wijklab.tasks.models import Category, Task, TaskParticipation, TaskStatus
+
+    team = team or make_team(members=[make_student()])
+    participants = list(participants) or [team.memberships[0].student]
+    values.setdefault("title", f"Taak {next(_counter)}")
+    values.setdefault("date", max(team.start_date, min(date(2026, 11, 2), team.end_date)))
+    values.setdefault("category", Category.RESIDENTS_ACTIVITY)
+    task = Task(team=team, author=participants[0], status=TaskStatus(status), **values)
+    for student in participants:
+        task.participations.append(TaskParticipation(student=student, minutes=minutes))
+    db.session.add(task)
+    db.session.commit()
+    return task

@@ -64,12 +64,27 @@ PROTECTED = [
     ("POST", "/teams/{team}/members/{membership}/role", MANAGERS),
     ("GET", "/teams/{team}/handover", MANAGERS, 404),
     ("POST", "/teams/{team}/handover", MANAGERS, 404),
+    ("GET", "/teams/{team}/tasks/new", MANAGERS, 404),
+    ("POST", "/teams/{team}/tasks/new", MANAGERS, 404),
+    ("GET", "/tasks/{task}", MANAGERS, 404),
+    ("GET", "/tasks/{task}/edit", MANAGERS, 404),
+    ("POST", "/tasks/{task}/edit", MANAGERS, 404),
+    ("POST", "/tasks/{task}/verify", MANAGERS, 404),
+    ("POST", "/tasks/{task}/return", MANAGERS, 404),
+    ("POST", "/tasks/participations/{participation}/reflection", {"student_member"}),
+    ("GET", "/tasks/waiting", {"admin", "wijkdocent", "supervisor"}),
+    ("POST", "/tasks/verify", {"admin", "wijkdocent", "supervisor"}),
+    ("GET", "/teams/{team}/supervision", {"team_supervisor"}),
+    ("POST", "/teams/{team}/supervision", {"team_supervisor"}),
+    ("GET", "/teams/{team}/visits", MANAGERS),
+    ("POST", "/teams/{team}/visits", MANAGERS),
+    ("GET", "/students/{student}/hours", MANAGERS, 404),
 ]
 # Object pages answer 404 to people who may not know the object exists; actions answer 403.
 OWNER_ONLY = [
     (m, u)
     for m, u, *_ in PROTECTED
-    if ("{project}" in u or "{team}" in u) and not u.endswith(("}", "/handover"))
+    if ("{project}" in u or "{team}" in u or "{task}" in u) and not u.endswith(("}", "/handover"))
 ]
 ROLES = ["admin", "wijkdocent", "student", "supervisor"]
 
@@ -79,8 +94,13 @@ def objects(wijkdocent):
     """One object of each kind; the project belongs to the ``wijkdocent`` fixture's user, and
     its team has a member who is not the ``student`` fixture."""
     project = factories.make_project(owner=wijkdocent)
-    team = factories.make_team(project=project, members=[factories.make_student()])
+    member = factories.make_student()
+    team = factories.make_team(project=project, members=[member])
+    task = factories.make_task(team=team, participants=[member])
     return {
+        "task": task.id,
+        "participation": task.participations[0].id,
+        "student": member.id,
         "user": factories.make_user(role="student").id,
         "organisation": factories.make_organisation().id,
         "neighbourhood": factories.make_neighbourhood().id,

@@ -42,6 +42,7 @@ def create_app(config=None) -> Flask:
     from wijklab.organisations.views import bp as organisations_bp
     from wijklab.projects.views import bp as projects_bp
     from wijklab.reports.views import bp as reports_bp
+    from wijklab.tasks.views import bp as tasks_bp
     from wijklab.teams.views import bp as teams_bp
 
     for blueprint in (
@@ -51,6 +52,7 @@ def create_app(config=None) -> Flask:
         organisations_bp,
         projects_bp,
         teams_bp,
+        tasks_bp,
         reports_bp,
     ):
         app.register_blueprint(blueprint)

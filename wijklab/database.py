@@ -105,6 +105,16 @@ def _sqlite_unicode_lower(dbapi_connection, connection_record) -> None:
         dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
 
+def paginate_page(query, page: int, per_page: int):
+    """One page of ``query``; a page past the end shows the last one."""
+    from wijklab.extensions import db
+
+    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    if not result.items and result.total and result.page > result.pages:
+        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+    return result
+
+
 def paginate(query, per_page: int):
     """One page of ``query`` for the ?page= argument; a page past the end shows the last one."""
     from wijklab.extensions import db

@@ -4,6 +4,13 @@ from wijklab.accounts.models import Role, StudentProfile, SupervisorProfile, Use
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.organisations.models import Organisation, OrganisationKind
 from wijklab.projects.models import Project, ProjectStatus
+from wijklab.tasks.models import (
+    SchoolVisit,
+    SupervisionSession,
+    Task,
+    TaskEvent,
+    TaskParticipation,
+)
 from wijklab.teams.models import MemberRole, Team, TeamMembership
 
 __all__ = [
@@ -15,7 +22,12 @@ __all__ = [
     "ProjectStatus",
     "Role",
     "StudentProfile",
+    "SchoolVisit",
+    "SupervisionSession",
     "SupervisorProfile",
+    "Task",
+    "TaskEvent",
+    "TaskParticipation",
     "Team",
     "TeamMembership",
     "User",

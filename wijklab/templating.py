@@ -16,6 +16,9 @@ from wijklab.neighbourhoods.permissions import can_manage_neighbourhoods
 from wijklab.organisations.permissions import can_manage_organisations
 from wijklab.projects.models import ProjectStatus
 from wijklab.projects.permissions import can_create_project, can_manage_project, can_view_project
+from wijklab.tasks import services as task_services
+from wijklab.tasks.forms import CATEGORY_LABELS
+from wijklab.tasks.permissions import can_log_supervision, can_log_task, can_log_visit
 from wijklab.teams.forms import ROLE_LABELS as MEMBER_ROLE_LABELS
 from wijklab.teams.permissions import can_manage_team, can_view_team, can_write_handover
 from wijklab.teams.services import describe as describe_problem
@@ -80,6 +83,17 @@ def register_template_helpers(app: Flask) -> None:
         status_label=lambda status: STATUS_LABELS.get(status, status),
         status_kind=lambda status: STATUS_BADGES.get(status, "neutral"),
         team_problems=team_problems,
+        can_log_task=can_log_task,
+        can_log_supervision=can_log_supervision,
+        can_log_visit=can_log_visit,
+        team_feed=lambda team: task_services.team_feed(
+            team, request.args.get("page", 1, type=int) or 1, 10
+        ),
+        member_totals=task_services.member_totals,
+        team_timeline=task_services.team_timeline,
+        supervision_summary=task_services.supervision_summary,
+        visit_counts=task_services.visit_counts,
+        category_labels=CATEGORY_LABELS,
         describe_problem=describe_problem,
         member_role_label=lambda role: MEMBER_ROLE_LABELS.get(role, role),
         url_with=url_with,

@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wijklab.database import TimestampMixin, utcnow
+from wijklab.extensions import db
+
+TITLE_MAX = 160
+DESCRIPTION_MAX = 4000
+PARTNERS_MAX = 300
+REFLECTION_MAX = 2000
+REASON_MAX = 1000
+NOTE_MAX = 2000
+MAX_MINUTES = 16 * 60
+
+
+def _enum(enum_class) -> Enum:
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=30,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Category(enum.StrEnum):
+    RESIDENTS_ACTIVITY = "residents_activity"
+    NETWORK = "network"
+    RESEARCH = "research"
+    INFORMATION = "information"
+    ORGANISATION = "organisation"
+    INDIVIDUAL_SUPPORT = "individual_support"
+    STUDY_ASSIGNMENT = "study_assignment"
+    OTHER = "other"
+
+    @property
+    def is_collective(self) -> bool:
+        """Everything but client-oriented individual support counts as collective work."""
+        return self != Category.INDIVIDUAL_SUPPORT
+
+
+class TaskStatus(enum.StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    RETURNED = "returned"
+
+
+class ParticipationRole(enum.StrEnum):
+    LEAD = "lead"
+    CO_ORGANISER = "co_organiser"
+    SUPPORT = "support"
+
+
+class Task(TimestampMixin, db.Model):
+    """One piece of the team's work; each participant is credited with their own minutes.
+
+    ``version`` is an optimistic lock: a save based on an older version is refused.
+    """
+
+    __tablename__ = "task"
+    __table_args__ = (CheckConstraint("residents_reached >= 0", name="residents_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+    date: Mapped[dt.date] = mapped_column(index=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[Category] = mapped_column(_enum(Category))
+    residents_reached: Mapped[int] = mapped_column(default=0)
+    partners_involved: Mapped[str] = mapped_column(String(PARTNERS_MAX), default="")
+    status: Mapped[TaskStatus] = mapped_column(
+        _enum(TaskStatus), default=TaskStatus.PENDING, index=True
+    )
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    verified_at: Mapped[dt.datetime | None]
+    verified_on_behalf: Mapped[bool] = mapped_column(default=False)
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    team = relationship("Team")
+    author = relationship("User", foreign_keys=[author_id], lazy="joined")
+    verified_by = relationship("User", foreign_keys=[verified_by_id], lazy="joined")
+    participations = relationship(
+        "TaskParticipation",
+        back_populates="task",
+        cascade="all, delete-orphan",
+        order_by="TaskParticipation.id",
+        lazy="selectin",
+    )
+    events = relationship(
+        "TaskEvent",
+        back_populates="task",
+        cascade="all, delete-orphan",
+        order_by="TaskEvent.id",
+    )
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(p.minutes for p in self.participations)
+
+
+class TaskParticipation(db.Model):
+    """A student's part in a task: their minutes, role and own reflection."""
+
+    __tablename__ = "task_participation"
+    __table_args__ = (
+        UniqueConstraint("task_id", "student_id", name="uq_task_participation_task_student"),
+        CheckConstraint(f"minutes BETWEEN 1 AND {MAX_MINUTES}", name="minutes_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    minutes: Mapped[int]
+    role: Mapped[ParticipationRole] = mapped_column(
+        _enum(ParticipationRole), default=ParticipationRole.SUPPORT
+    )
+    reflection: Mapped[str] = mapped_column(Text, default="")
+
+    task = relationship("Task", back_populates="participations")
+    student = relationship("User", lazy="joined")
+
+
+class TaskEvent(db.Model):
+    """One change in a task's life: who, when, from which status to which, and what changed."""
+
+    __tablename__ = "task_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    details: Mapped[str] = mapped_column(Text, default="")
+
+    task = relationship("Task", back_populates="events")
+    actor = relationship("User", lazy="joined")
+
+
+class SupervisionSession(db.Model):
+    """Time a supervisor spent supervising a team (the partners' scarcest resource)."""
+
+    __tablename__ = "supervision_session"
+    __table_args__ = (
+        CheckConstraint(f"minutes BETWEEN 1 AND {MAX_MINUTES}", name="minutes_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+    date: Mapped[dt.date]
+    minutes: Mapped[int]
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    supervisor = relationship("User", lazy="joined")
+
+
+class SchoolVisit(db.Model):
+    """A wijkdocent's visit to a team at work."""
+
+    __tablename__ = "school_visit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+    date: Mapped[dt.date]
+    present: Mapped[str] = mapped_column(String(PARTNERS_MAX), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    visitor = relationship("User", lazy="joined")

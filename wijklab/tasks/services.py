@@ -1,0 +1,504 @@
+"""Task rules: participants are current members, minutes 1 to 16 hours a person a day, dates in
+the team's period and not in the future; a verified task that is edited goes back to pending;
+nobody verifies their own work; every change is recorded."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+
+from wijklab.database import utcnow
+from wijklab.errors import Conflict, NotAllowed, WijklabError
+from wijklab.extensions import db
+from wijklab.tasks.models import (
+    DESCRIPTION_MAX,
+    MAX_MINUTES,
+    PARTNERS_MAX,
+    REASON_MAX,
+    REFLECTION_MAX,
+    TITLE_MAX,
+    Category,
+    ParticipationRole,
+    SchoolVisit,
+    SupervisionSession,
+    Task,
+    TaskEvent,
+    TaskParticipation,
+    TaskStatus,
+)
+from wijklab.teams.models import Team
+
+
+@dataclass
+class Participant:
+    student_id: int
+    minutes: int
+    role: ParticipationRole = ParticipationRole.SUPPORT
+
+
+@dataclass
+class TaskData:
+    date: date
+    title: str
+    category: Category
+    participants: list[Participant]
+    description: str = ""
+    residents_reached: int = 0
+    partners_involved: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _event(task: Task, actor, action: str, old: str | None, new: str | None, details=None):
+    task.events.append(
+        TaskEvent(
+            actor=actor,
+            action=action,
+            from_status=old,
+            to_status=new,
+            details=json.dumps(details or {}, ensure_ascii=False),
+            at=utcnow(),
+        )
+    )
+
+
+def _check(team: Team, data: TaskData, *, today: date, exclude_task: Task | None = None) -> None:
+    if not data.title.strip():
+        raise WijklabError(_l("Vul een titel in."), field="title")
+    if len(data.title) > TITLE_MAX:
+        raise WijklabError(_l("Een titel mag hoogstens 160 tekens hebben."), field="title")
+    if len(data.description) > DESCRIPTION_MAX or len(data.partners_involved) > PARTNERS_MAX:
+        raise WijklabError(_l("Deze tekst is te lang."), field="description")
+    if data.residents_reached < 0 or data.residents_reached > 100_000:
+        raise WijklabError(_l("Vul een aantal van 0 tot 100.000 in."), field="residents_reached")
+    if data.date > today:
+        raise WijklabError(_l("Een taak kan niet in de toekomst liggen."), field="date")
+    if not team.start_date <= data.date <= team.end_date:
+        raise WijklabError(
+            _l(
+                "De datum valt buiten de periode van het team (%(start)s tot en met %(end)s).",
+                start=team.start_date.strftime("%d-%m-%Y"),
+                end=team.end_date.strftime("%d-%m-%Y"),
+            ),
+            field="date",
+        )
+    if not data.participants:
+        raise WijklabError(_l("Kies minstens één deelnemer."), field="participants")
+    members = {m.student_id: m.student for m in team.current_memberships}
+    seen = set()
+    for participant in data.participants:
+        if participant.student_id not in members:
+            raise WijklabError(
+                _l("Alleen huidige teamleden kunnen deelnemen."), field="participants"
+            )
+        if participant.student_id in seen:
+            raise WijklabError(_l("Iemand staat twee keer als deelnemer."), field="participants")
+        seen.add(participant.student_id)
+        if not 1 <= participant.minutes <= MAX_MINUTES:
+            raise WijklabError(
+                _l(
+                    "Minuten van %(name)s: kies 1 tot en met %(max)s (16 uur).",
+                    name=members[participant.student_id].name,
+                    max=MAX_MINUTES,
+                ),
+                field="participants",
+            )
+    # No one works more than 16 hours on one day, over all their tasks together.
+    query = (
+        select(TaskParticipation.student_id, func.sum(TaskParticipation.minutes))
+        .join(Task, Task.id == TaskParticipation.task_id)
+        .where(Task.date == data.date, TaskParticipation.student_id.in_(seen))
+        .group_by(TaskParticipation.student_id)
+    )
+    if exclude_task is not None:
+        query = query.where(Task.id != exclude_task.id)
+    already = dict(db.session.execute(query).all())
+    for participant in data.participants:
+        if already.get(participant.student_id, 0) + participant.minutes > MAX_MINUTES:
+            raise WijklabError(
+                _l(
+                    "%(name)s komt op %(date)s boven de 16 uur.",
+                    name=members[participant.student_id].name,
+                    date=data.date.strftime("%d-%m-%Y"),
+                ),
+                field="participants",
+            )
+
+
+def _apply(task: Task, data: TaskData) -> None:
+    task.date = data.date
+    task.title = data.title.strip()
+    task.description = data.description.strip()
+    task.category = data.category
+    task.residents_reached = data.residents_reached
+    task.partners_involved = data.partners_involved.strip()
+    existing = {p.student_id: p for p in task.participations}
+    wanted = {p.student_id for p in data.participants}
+    for participation in list(task.participations):
+        if participation.student_id not in wanted:
+            task.participations.remove(participation)
+    for participant in data.participants:
+        participation = existing.get(participant.student_id)
+        if participation is None:
+            participation = TaskParticipation(student_id=participant.student_id)
+            task.participations.append(participation)
+        participation.minutes = participant.minutes
+        participation.role = participant.role
+
+
+def log_task(team: Team, data: TaskData, *, author, today: date) -> Task:
+    """A new pending task for the team, crediting each participant with their own minutes."""
+    if not team.project.is_open:
+        raise NotAllowed(_l("Dit project is afgerond: er kunnen geen taken meer bij."))
+    _check(team, data, today=today)
+    task = Task(team=team, author=author, status=TaskStatus.PENDING)
+    _apply(task, data)
+    db.session.add(task)
+    _event(task, author, "created", None, TaskStatus.PENDING.value)
+    db.session.flush()
+    return task
+
+
+def _snapshot(task: Task) -> dict:
+    return {
+        "date": task.date.isoformat(),
+        "title": task.title,
+        "description": task.description,
+        "category": task.category.value,
+        "residents_reached": task.residents_reached,
+        "partners_involved": task.partners_involved,
+        "participants": {str(p.student_id): [p.minutes, p.role.value] for p in task.participations},
+    }
+
+
+def edit_task(task: Task, data: TaskData, *, by, version: int, today: date) -> Task:
+    """Change a task. A save based on an older version is refused (reload first). A verified or
+    returned task goes back to pending, with what changed recorded for the supervisor."""
+    if version != task.version:
+        raise Conflict(
+            _l("Iemand anders heeft deze taak intussen gewijzigd. Laad de pagina opnieuw."),
+        )
+    if not task.team.project.is_open:
+        raise NotAllowed(_l("Dit project is afgerond: er kunnen geen taken meer bij."))
+    _check(task.team, data, today=today, exclude_task=task)
+    before = _snapshot(task)
+    _apply(task, data)
+    after = _snapshot(task)
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if not changes:
+        return task
+    old = task.status
+    if old != TaskStatus.PENDING:
+        task.status = TaskStatus.PENDING
+        task.verified_by_id = None
+        task.verified_at = None
+        task.verified_on_behalf = False
+    action = "resubmitted" if old == TaskStatus.RETURNED else "edited"
+    _event(task, by, action, old.value, task.status.value, changes)
+    db.session.flush()
+    return task
+
+
+def verify_task(task: Task, *, by, on_behalf: bool) -> None:
+    """Pending → verified; the task is then locked until someone edits it."""
+    if task.status != TaskStatus.PENDING:
+        raise WijklabError(_l("Alleen een taak die wacht op controle kan worden goedgekeurd."))
+    if any(p.student_id == by.id for p in task.participations):
+        raise NotAllowed(_l("Je kunt een taak waaraan je zelf meedeed niet goedkeuren."))
+    task.status = TaskStatus.VERIFIED
+    task.verified_by = by
+    task.verified_at = utcnow()
+    task.verified_on_behalf = on_behalf
+    task.return_reason = ""
+    details = {"on_behalf": True} if on_behalf else {}
+    _event(task, by, "verified", TaskStatus.PENDING.value, TaskStatus.VERIFIED.value, details)
+    db.session.flush()
+
+
+def return_task(task: Task, *, by, reason: str) -> None:
+    """Pending → returned, with a reason the team can act on."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise WijklabError(_l("Schrijf waarom je de taak teruggeeft."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise WijklabError(_l("De reden mag hoogstens 1000 tekens hebben."), field="reason")
+    if task.status != TaskStatus.PENDING:
+        raise WijklabError(_l("Alleen een taak die wacht op controle kan worden teruggegeven."))
+    task.status = TaskStatus.RETURNED
+    task.return_reason = reason
+    _event(
+        task,
+        by,
+        "returned",
+        TaskStatus.PENDING.value,
+        TaskStatus.RETURNED.value,
+        {"reason": reason},
+    )
+    db.session.flush()
+
+
+def set_reflection(participation: TaskParticipation, text: str) -> None:
+    text = (text or "").strip()
+    if len(text) > REFLECTION_MAX:
+        raise WijklabError(
+            _l("Een reflectie mag hoogstens 2000 tekens hebben."), field="reflection"
+        )
+    participation.reflection = text
+    db.session.flush()
+
+
+def log_supervision(team: Team, *, supervisor, on: date, minutes: int, note: str, today: date):
+    if on > today or not team.start_date <= on <= team.end_date:
+        raise WijklabError(
+            _l("Kies een datum in de periode van het team, niet in de toekomst."), field="date"
+        )
+    if not 1 <= minutes <= MAX_MINUTES:
+        raise WijklabError(_l("Kies 1 tot en met 960 minuten."), field="minutes")
+    session = SupervisionSession(
+        team_id=team.id, supervisor=supervisor, date=on, minutes=minutes, note=note.strip()
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def log_visit(team: Team, *, visitor, on: date, present: str, note: str, today: date):
+    if on > today or not team.start_date <= on <= team.end_date:
+        raise WijklabError(
+            _l("Kies een datum in de periode van het team, niet in de toekomst."), field="date"
+        )
+    visit = SchoolVisit(
+        team_id=team.id, visitor=visitor, date=on, present=present.strip(), note=note.strip()
+    )
+    db.session.add(visit)
+    db.session.flush()
+    return visit
+
+
+# --- personal data in descriptions -----------------------------------------------------------
+
+PHONE = re.compile(r"(?<!\d)(?:\+31[\s-]?|0031[\s-]?|0)(?:6[\s-]?\d{8}|\d{2,3}[\s-]?\d{6,7})(?!\d)")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+NINE_DIGITS = re.compile(r"(?<!\d)(\d{4}\.?\d{2}\.?\d{3}|\d{9})(?!\d)")
+
+
+def _is_bsn(digits: str) -> bool:
+    """The Dutch citizen service number's eleven test."""
+    digits = digits.replace(".", "")
+    if len(digits) != 9 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
+    return (total - int(digits[8])) % 11 == 0
+
+
+def personal_data_warnings(text: str) -> list:
+    """Warnings (not errors) when a text seems to hold a resident's personal data."""
+    warnings = []
+    if PHONE.search(text or ""):
+        warnings.append(_l("De beschrijving lijkt een telefoonnummer te bevatten."))
+    if EMAIL.search(text or ""):
+        warnings.append(_l("De beschrijving lijkt een e-mailadres te bevatten."))
+    if any(_is_bsn(m.group(1)) for m in NINE_DIGITS.finditer(text or "")):
+        warnings.append(_l("De beschrijving lijkt een burgerservicenummer te bevatten."))
+    return warnings
+
+
+# --- totals ----------------------------------------------------------------------------------
+
+
+def _minutes_where(condition):
+    return func.coalesce(func.sum(case((condition, TaskParticipation.minutes), else_=0)), 0)
+
+
+def member_totals(team: Team) -> dict[int, dict[str, int]]:
+    """Per student of the team, minutes logged, verified, pending, returned, collective and
+    individual, in one aggregate query."""
+    individual = Task.category == Category.INDIVIDUAL_SUPPORT
+    rows = db.session.execute(
+        select(
+            TaskParticipation.student_id,
+            func.sum(TaskParticipation.minutes),
+            _minutes_where(Task.status == TaskStatus.VERIFIED),
+            _minutes_where(Task.status == TaskStatus.PENDING),
+            _minutes_where(Task.status == TaskStatus.RETURNED),
+            _minutes_where(~individual),
+            _minutes_where(individual),
+        )
+        .join(Task, Task.id == TaskParticipation.task_id)
+        .where(Task.team_id == team.id)
+        .group_by(TaskParticipation.student_id)
+    ).all()
+    keys = ("logged", "verified", "pending", "returned", "collective", "individual")
+    return {row[0]: dict(zip(keys, (int(v or 0) for v in row[1:]), strict=True)) for row in rows}
+
+
+FIELD_LABELS = {
+    "date": _l("datum"),
+    "title": _l("titel"),
+    "description": _l("beschrijving"),
+    "category": _l("soort werk"),
+    "residents_reached": _l("bewoners bereikt"),
+    "partners_involved": _l("betrokken organisaties"),
+    "participants": _l("deelnemers en minuten"),
+    "reason": _l("reden"),
+    "on_behalf": _l("namens de werkbegeleider"),
+}
+
+
+def event_changes(event: TaskEvent) -> list:
+    """What an event changed, as (label, before, after) or (label, value) for the page."""
+    try:
+        details = json.loads(event.details or "{}")
+    except ValueError:
+        return []
+    result = []
+    for key, value in details.items():
+        label = FIELD_LABELS.get(key, key)
+        if isinstance(value, list) and len(value) == 2:
+            result.append((label, _readable(key, value[0]), _readable(key, value[1])))
+        else:
+            result.append((label, _readable(key, value), None))
+    return result
+
+
+def _readable(key: str, value) -> str:
+    if key == "participants" and isinstance(value, dict):
+        from wijklab.accounts.models import User
+
+        ids = [int(i) for i in value]
+        names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+        return ", ".join(f"{names.get(int(i), i)} {v[0]} min" for i, v in value.items())
+    if value is True:
+        return "✓"
+    return str(value)
+
+
+def team_feed(team: Team, page: int, per_page: int):
+    """The team's tasks, newest first, a page at a time (participants come with each task)."""
+    from wijklab.database import paginate_page
+
+    query = select(Task).where(Task.team_id == team.id).order_by(Task.date.desc(), Task.id.desc())
+    return paginate_page(query, page, per_page)
+
+
+def supervision_summary(project) -> list[dict]:
+    """Per supervisor of the project's teams: minutes given, weeks covered, declared hours a week,
+    and the number of students they supervise."""
+    from wijklab.accounts.models import SupervisorProfile, User
+    from wijklab.teams.models import TeamMembership
+
+    team_ids = [t.id for t in project.teams]
+    if not team_ids:
+        return []
+    given = dict(
+        db.session.execute(
+            select(SupervisionSession.supervisor_id, func.sum(SupervisionSession.minutes))
+            .where(SupervisionSession.team_id.in_(team_ids))
+            .group_by(SupervisionSession.supervisor_id)
+        ).all()
+    )
+    students = dict(
+        db.session.execute(
+            select(Team.supervisor_id, func.count(func.distinct(TeamMembership.student_id)))
+            .join(TeamMembership, TeamMembership.team_id == Team.id)
+            .where(Team.id.in_(team_ids), TeamMembership.left_on.is_(None))
+            .group_by(Team.supervisor_id)
+        ).all()
+    )
+    supervisors = db.session.execute(
+        select(User.id, User.name, SupervisorProfile.supervision_hours_per_week)
+        .join(SupervisorProfile, SupervisorProfile.user_id == User.id)
+        .where(User.id.in_({t.supervisor_id for t in project.teams}))
+        .order_by(User.name)
+    ).all()
+    weeks = max(1, ((min(date.today(), project.end_date) - project.start_date).days // 7) + 1)
+    return [
+        {
+            "name": name,
+            "given_hours": round((given.get(uid) or 0) / 60, 1),
+            "declared_hours": declared * weeks,
+            "declared_per_week": declared,
+            "students": students.get(uid, 0),
+        }
+        for uid, name, declared in supervisors
+    ]
+
+
+def visit_counts(project) -> dict[int, int]:
+    team_ids = [t.id for t in project.teams]
+    if not team_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(SchoolVisit.team_id, func.count(SchoolVisit.id))
+            .where(SchoolVisit.team_id.in_(team_ids))
+            .group_by(SchoolVisit.team_id)
+        ).all()
+    )
+
+
+def team_timeline(team: Team) -> list[tuple[str, object]]:
+    """Supervision sessions and school visits of the team, newest first."""
+    sessions = db.session.scalars(
+        select(SupervisionSession).where(SupervisionSession.team_id == team.id)
+    ).all()
+    visits = db.session.scalars(select(SchoolVisit).where(SchoolVisit.team_id == team.id)).all()
+    items = [("supervision", s) for s in sessions] + [("visit", v) for v in visits]
+    return sorted(items, key=lambda item: (item[1].date, item[1].id), reverse=True)
+
+
+def student_hours(student) -> dict:
+    """A student's verified hours per team, collective and individual apart, per ISO week and
+    cumulative, against their agreed BPV hours. Aggregated in SQL."""
+    individual = Task.category == Category.INDIVIDUAL_SUPPORT
+    verified = Task.status == TaskStatus.VERIFIED
+    per_team = db.session.execute(
+        select(
+            Team.id,
+            Team.name,
+            _minutes_where(verified & ~individual),
+            _minutes_where(verified & individual),
+            _minutes_where(Task.status == TaskStatus.PENDING),
+        )
+        .join(Task, Task.team_id == Team.id)
+        .join(TaskParticipation, TaskParticipation.task_id == Task.id)
+        .where(TaskParticipation.student_id == student.id)
+        .group_by(Team.id, Team.name)
+        .order_by(Team.name)
+    ).all()
+    dated = db.session.execute(
+        select(Task.date, TaskParticipation.minutes, individual)
+        .join(TaskParticipation, TaskParticipation.task_id == Task.id)
+        .where(TaskParticipation.student_id == student.id, verified)
+        .order_by(Task.date)
+    ).all()
+    weeks: dict[tuple[int, int], dict[str, int]] = {}
+    for day, minutes, is_individual in dated:
+        year, week, _ = day.isocalendar()
+        bucket = weeks.setdefault((year, week), {"collective": 0, "individual": 0})
+        bucket["individual" if is_individual else "collective"] += minutes
+    cumulative = 0
+    by_week = []
+    for (year, week), bucket in sorted(weeks.items()):
+        cumulative += bucket["collective"] + bucket["individual"]
+        by_week.append({"year": year, "week": week, **bucket, "cumulative": cumulative})
+    teams = [
+        {"id": tid, "name": name, "collective": c, "individual": i, "pending": p}
+        for tid, name, c, i, p in per_team
+    ]
+    total = sum(t["collective"] + t["individual"] for t in teams)
+    agreed = student.student_profile.agreed_bpv_hours * 60
+    return {
+        "teams": teams,
+        "weeks": by_week,
+        "total": total,
+        "collective": sum(t["collective"] for t in teams),
+        "individual": sum(t["individual"] for t in teams),
+        "pending": sum(t["pending"] for t in teams),
+        "agreed": agreed,
+        "percent": round(100 * total / agreed) if agreed else None,
+    }

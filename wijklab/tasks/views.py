@@ -1,0 +1,448 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from wijklab.accounts.models import Role, User
+from wijklab.database import paginate, utcnow
+from wijklab.errors import WijklabError
+from wijklab.extensions import db
+from wijklab.forms import ConfirmForm, show_error
+from wijklab.projects.models import Project
+from wijklab.tasks import services
+from wijklab.tasks.forms import (
+    CATEGORY_LABELS,
+    ROLE_LABELS,
+    ReflectionForm,
+    ReturnForm,
+    SupervisionForm,
+    TaskForm,
+    VisitForm,
+)
+from wijklab.tasks.models import (
+    Category,
+    ParticipationRole,
+    Task,
+    TaskParticipation,
+    TaskStatus,
+)
+from wijklab.tasks.permissions import (
+    can_edit_task,
+    can_log_supervision,
+    can_log_task,
+    can_log_visit,
+    can_reflect,
+    can_verify_task,
+    can_view_task,
+    verifies_on_behalf,
+)
+from wijklab.teams.models import Team
+from wijklab.teams.permissions import can_view_team
+
+bp = Blueprint("tasks", __name__)
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def _participants_from_form(team: Team) -> tuple[list[services.Participant], dict]:
+    """The ticked members with their minutes and role; what was typed comes back for the form."""
+    chosen, typed = [], {}
+    for membership in team.current_memberships:
+        sid = membership.student_id
+        take = request.form.get(f"take_{sid}") == "y"
+        raw_minutes = (request.form.get(f"minutes_{sid}") or "").strip()
+        raw_role = request.form.get(f"role_{sid}") or ParticipationRole.SUPPORT.value
+        typed[sid] = {"take": take, "minutes": raw_minutes[:6], "role": raw_role}
+        if not take:
+            continue
+        if not raw_minutes.isdigit():
+            raise WijklabError(
+                _("Vul bij %(name)s het aantal minuten in.", name=membership.student.name),
+                field="participants",
+            )
+        try:
+            role = ParticipationRole(raw_role)
+        except ValueError as exc:
+            raise WijklabError(_("Kies een geldige rol."), field="participants") from exc
+        chosen.append(services.Participant(sid, int(raw_minutes), role))
+    return chosen, typed
+
+
+def _defaults(team: Team) -> dict:
+    """Start with the author and the team's members ticked, the author's minutes as last time."""
+    last = db.session.scalar(
+        select(TaskParticipation.minutes)
+        .join(Task, Task.id == TaskParticipation.task_id)
+        .where(TaskParticipation.student_id == current_user.id)
+        .order_by(Task.date.desc(), Task.id.desc())
+        .limit(1)
+    )
+    typed = {}
+    for membership in team.current_memberships:
+        is_author = membership.student_id == current_user.id
+        typed[membership.student_id] = {
+            "take": True,
+            "minutes": str(last) if is_author and last else "",
+            "role": (ParticipationRole.LEAD if is_author else ParticipationRole.SUPPORT).value,
+        }
+    return typed
+
+
+def _data(form: TaskForm, participants) -> services.TaskData:
+    return services.TaskData(
+        date=form.date.data,
+        title=form.title.data or "",
+        category=Category(form.category.data),
+        participants=participants,
+        description=form.description.data or "",
+        residents_reached=form.residents_reached.data or 0,
+        partners_involved=form.partners_involved.data or "",
+    )
+
+
+def _render_form(team, form, typed, task=None, status=200):
+    return (
+        render_template(
+            "tasks/form.html",
+            team=team,
+            form=form,
+            typed=typed,
+            task=task,
+            role_labels=ROLE_LABELS,
+            warnings=services.personal_data_warnings(form.description.data or ""),
+        ),
+        status,
+    )
+
+
+@bp.route("/teams/<int:team_id>/tasks/new", methods=["GET", "POST"])
+@login_required
+def create(team_id: int):
+    team = db.get_or_404(Team, team_id)
+    if not can_view_team(current_user, team):
+        abort(404)
+    if not can_log_task(current_user, team):
+        abort(403)
+    form = TaskForm()
+    if request.method == "GET":
+        form.date.data = min(today(), team.end_date)
+        return _render_form(team, form, _defaults(team))
+    typed = {}
+    if form.validate_on_submit():
+        try:
+            participants, typed = _participants_from_form(team)
+            task = services.log_task(
+                team, _data(form, participants), author=current_user, today=today()
+            )
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Taak opgeslagen; de werkbegeleider controleert de uren."), "success")
+            for warning in services.personal_data_warnings(task.description):
+                flash(warning, "warning")
+            return redirect(url_for("tasks.detail", task_id=task.id))
+    else:
+        typed = _safe_typed(team)[1]
+    return _render_form(team, form, typed, status=422)
+
+
+def _safe_typed(team):
+    try:
+        return _participants_from_form(team)
+    except WijklabError:
+        return [], {
+            m.student_id: {
+                "take": request.form.get(f"take_{m.student_id}") == "y",
+                "minutes": (request.form.get(f"minutes_{m.student_id}") or "")[:6],
+                "role": request.form.get(f"role_{m.student_id}") or "support",
+            }
+            for m in team.current_memberships
+        }
+
+
+def _load_task(task_id: int) -> Task:
+    task = db.session.scalar(
+        select(Task)
+        .where(Task.id == task_id)
+        .options(joinedload(Task.team), selectinload(Task.events))
+    )
+    if task is None or not can_view_task(current_user, task):
+        abort(404)
+    return task
+
+
+@bp.route("/tasks/<int:task_id>")
+@login_required
+def detail(task_id: int):
+    task = _load_task(task_id)
+    own = next((p for p in task.participations if can_reflect(current_user, p)), None)
+    return render_template(
+        "tasks/detail.html",
+        task=task,
+        team=task.team,
+        category_labels=CATEGORY_LABELS,
+        role_labels=ROLE_LABELS,
+        can_edit=can_edit_task(current_user, task),
+        can_verify=can_verify_task(current_user, task),
+        return_form=ReturnForm(),
+        reflection_form=ReflectionForm(reflection=own.reflection) if own else None,
+        own=own,
+        history=[(e, services.event_changes(e)) for e in task.events],
+    )
+
+
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(task_id: int):
+    task = _load_task(task_id)
+    if not can_edit_task(current_user, task):
+        abort(403)
+    team = task.team
+    form = TaskForm(obj=task)
+    if request.method == "GET":
+        form.category.data = task.category.value
+        form.version.data = str(task.version)
+        typed = {
+            m.student_id: {"take": False, "minutes": "", "role": "support"}
+            for m in team.current_memberships
+        }
+        for p in task.participations:
+            typed[p.student_id] = {"take": True, "minutes": str(p.minutes), "role": p.role.value}
+        return _render_form(team, form, typed, task)
+    typed = {}
+    if form.validate_on_submit():
+        try:
+            participants, typed = _participants_from_form(team)
+            version = int(form.version.data or 0)
+            services.edit_task(
+                task, _data(form, participants), by=current_user, version=version, today=today()
+            )
+            db.session.commit()
+        except (WijklabError, ValueError) as error:
+            db.session.rollback()
+            if isinstance(error, WijklabError):
+                show_error(form, error)
+            else:
+                abort(400)
+        else:
+            flash(_("Taak bijgewerkt."), "success")
+            return redirect(url_for("tasks.detail", task_id=task.id))
+    else:
+        typed = _safe_typed(team)[1]
+    status = 409 if any("opnieuw" in str(e) for e in form.form_errors) else 422
+    return _render_form(team, form, typed, task, status=status)
+
+
+def _verify_one(task: Task) -> None:
+    if not can_verify_task(current_user, task):
+        abort(403)
+    services.verify_task(task, by=current_user, on_behalf=verifies_on_behalf(current_user, task))
+
+
+@bp.route("/tasks/<int:task_id>/verify", methods=["POST"])
+@login_required
+def verify(task_id: int):
+    task = _load_task(task_id)
+    if not can_verify_task(current_user, task):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        _verify_one(task)
+    except WijklabError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("tasks.detail", task_id=task.id)), 303
+    db.session.commit()
+    flash(_("Taak goedgekeurd."), "success")
+    return redirect(
+        request.form.get("back") == "waiting"
+        and url_for("tasks.waiting")
+        or url_for("tasks.detail", task_id=task.id)
+    )
+
+
+@bp.route("/tasks/<int:task_id>/return", methods=["POST"])
+@login_required
+def return_(task_id: int):
+    task = _load_task(task_id)
+    if not can_verify_task(current_user, task):
+        abort(403)
+    form = ReturnForm()
+    if form.validate_on_submit():
+        try:
+            services.return_task(task, by=current_user, reason=form.reason.data)
+        except WijklabError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return redirect(url_for("tasks.detail", task_id=task.id)), 303
+        db.session.commit()
+        flash(_("Taak teruggegeven aan het team."), "success")
+        return redirect(url_for("tasks.detail", task_id=task.id))
+    flash(_("Schrijf waarom je de taak teruggeeft."), "error")
+    return redirect(url_for("tasks.detail", task_id=task.id)), 303
+
+
+@bp.route("/tasks/participations/<int:participation_id>/reflection", methods=["POST"])
+@login_required
+def reflection(participation_id: int):
+    participation = db.get_or_404(TaskParticipation, participation_id)
+    if not can_reflect(current_user, participation):
+        abort(403)
+    form = ReflectionForm()
+    if not form.validate_on_submit():
+        flash(_("Een reflectie mag hoogstens 2000 tekens hebben."), "error")
+        return redirect(url_for("tasks.detail", task_id=participation.task_id)), 303
+    services.set_reflection(participation, form.reflection.data or "")
+    db.session.commit()
+    flash(_("Reflectie opgeslagen."), "success")
+    return redirect(url_for("tasks.detail", task_id=participation.task_id))
+
+
+def _waiting_query():
+    query = (
+        select(Task)
+        .join(Team, Team.id == Task.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .where(Task.status == TaskStatus.PENDING)
+        .options(joinedload(Task.team).joinedload(Team.project))
+        .order_by(Task.date, Task.id)
+    )
+    if current_user.role == Role.SUPERVISOR:
+        return query.where(Team.supervisor_id == current_user.id)
+    if current_user.role == Role.WIJKDOCENT:
+        return query.where(Project.owner_id == current_user.id)
+    if current_user.role == Role.ADMIN:
+        return query
+    return None
+
+
+@bp.route("/tasks/waiting")
+@login_required
+def waiting():
+    """Pending tasks across all the supervisor's teams (a wijkdocent: their projects')."""
+    query = _waiting_query()
+    if query is None:
+        abort(403)
+    page = paginate(query, current_app.config["PER_PAGE"])
+    return render_template(
+        "tasks/waiting.html",
+        page=page,
+        category_labels=CATEGORY_LABELS,
+        can_verify=lambda t: can_verify_task(current_user, t),
+    )
+
+
+@bp.route("/tasks/verify", methods=["POST"])
+@login_required
+def verify_many():
+    """Verify a selection from the waiting list at once: all of them, or none."""
+    query = _waiting_query()
+    if query is None:
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    raw = request.form.getlist("task_id")
+    if not raw or not all(r.isdigit() for r in raw) or len(raw) > 500:
+        flash(_("Kies minstens één taak om goed te keuren."), "error")
+        return redirect(url_for("tasks.waiting")), 303
+    ids = {int(r) for r in raw}
+    tasks = db.session.scalars(select(Task).where(Task.id.in_(ids))).unique().all()
+    if len(tasks) != len(ids) or not all(can_verify_task(current_user, t) for t in tasks):
+        abort(403)
+    try:
+        for task in tasks:
+            services.verify_task(
+                task, by=current_user, on_behalf=verifies_on_behalf(current_user, task)
+            )
+    except WijklabError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("tasks.waiting")), 303
+    db.session.commit()
+    flash(_("%(n)s taken goedgekeurd.", n=len(tasks)), "success")
+    return redirect(url_for("tasks.waiting"))
+
+
+@bp.route("/teams/<int:team_id>/supervision", methods=["GET", "POST"])
+@login_required
+def supervision(team_id: int):
+    team = db.get_or_404(Team, team_id)
+    if not can_log_supervision(current_user, team):
+        abort(403)
+    form = SupervisionForm()
+    if request.method == "GET":
+        form.date.data = min(today(), team.end_date)
+    if form.validate_on_submit():
+        try:
+            services.log_supervision(
+                team,
+                supervisor=current_user,
+                on=form.date.data,
+                minutes=form.minutes.data,
+                note=form.note.data or "",
+                today=today(),
+            )
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Begeleiding vastgelegd."), "success")
+            return redirect(url_for("teams.detail", team_id=team.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("tasks/supervision.html", form=form, team=team), status
+
+
+@bp.route("/teams/<int:team_id>/visits", methods=["GET", "POST"])
+@login_required
+def visit(team_id: int):
+    team = db.get_or_404(Team, team_id)
+    if not can_log_visit(current_user, team):
+        abort(403)
+    form = VisitForm()
+    if request.method == "GET":
+        form.date.data = min(today(), team.end_date)
+    if form.validate_on_submit():
+        try:
+            services.log_visit(
+                team,
+                visitor=current_user,
+                on=form.date.data,
+                present=form.present.data or "",
+                note=form.note.data or "",
+                today=today(),
+            )
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Schoolbezoek vastgelegd."), "success")
+            return redirect(url_for("teams.detail", team_id=team.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("tasks/visit.html", form=form, team=team), status
+
+
+@bp.route("/students/<int:user_id>/hours")
+@login_required
+def student_hours(user_id: int):
+    student = db.get_or_404(User, user_id)
+    if student.role != Role.STUDENT or student.student_profile is None:
+        abort(404)
+    from wijklab.tasks.permissions import can_view_student_hours
+
+    if not can_view_student_hours(current_user, student):
+        abort(404)
+    return render_template(
+        "tasks/hours.html", student=student, hours=services.student_hours(student)
+    )
