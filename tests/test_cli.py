@@ -280,6 +280,11 @@ EXPECTED_ROWS = {
     "project": 3,
     "team": 4,
     "team_membership": 16,
+    "task": 14,
+    "task_participation": 42,
+    "task_event": 25,
+    "supervision_session": 7,
+    "school_visit": 2,
 }
 
 
@@ -344,7 +349,7 @@ def seeded(_schema) -> SimpleNamespace:
 
 def test_seed_demo_if_empty_on_an_empty_database_loads_the_demo_data(seeded):
     assert seeded.first.exit_code == 0, seeded.first.output
-    assert "Demodata: 80 rijen toegevoegd." in seeded.first.output
+    assert "Demodata: 145 rijen toegevoegd." in seeded.first.output
     assert {table: seeded.after_first[table] for table in EXPECTED_ROWS} == EXPECTED_ROWS
 
 

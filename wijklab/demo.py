@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -176,6 +176,7 @@ def seed_demo(only_if_empty: bool = False) -> SeedResult:
         _user(result, email=_email_for(name), name=name, role=Role.STUDENT, student=student)
     db.session.flush()
     _seed_projects(result, neighbourhoods, organisations)
+    _seed_tasks(result)
     result.logins = _logins()
     return result
 
@@ -367,3 +368,172 @@ def _logins() -> list[tuple[str, str]]:
     emails = [email for email, _role in shown]
     existing = set(db.session.scalars(select(User.email).where(User.email.in_(emails))))
     return [(email, role) for email, role in shown if email in existing]
+
+
+# Weekly work of the demo teams: (team, first date, step in days, weeks, [(title, category,
+# residents, description)]); the participants are the team's members in turn.
+TASK_PLAN = [
+    (
+        "Dinsdagteam",
+        date(2026, 10, 6),
+        [
+            (
+                "Boodschappen en koken voor de buurtmaaltijd",
+                "residents_activity",
+                28,
+                "Samen met drie bewoners gekookt; er kwamen meer gasten dan verwacht.",
+            ),
+            (
+                "Flyeren in de Hoefkade",
+                "information",
+                60,
+                "Uitnodigingen voor de maaltijd rondgebracht en bij de bakker opgehangen.",
+            ),
+            (
+                "Overleg met de moskee over een gezamenlijke maaltijd",
+                "network",
+                4,
+                "Kennismaking met het bestuur; zij willen in december samen koken.",
+            ),
+            (
+                "Buurtmaaltijd met live muziek",
+                "residents_activity",
+                35,
+                "Een bewoner speelde saz; de sfeer was goed en er ontstonden nieuwe contacten.",
+            ),
+            (
+                "Evaluatie met bewoners",
+                "organisation",
+                12,
+                "Wat vinden bewoners van de maaltijd? Vooral de vaste dag wordt gewaardeerd.",
+            ),
+            (
+                "Huisbezoek bij een nieuwe buurtbewoner",
+                "individual_support",
+                1,
+                "Op verzoek van de opbouwwerker mee op huisbezoek; doorverwezen naar het taalcafé.",
+            ),
+            (
+                "Buurtmaaltijd: thema Surinaamse keuken",
+                "residents_activity",
+                31,
+                "Twee bewoners kookten mee en vertelden over hun recepten.",
+            ),
+            (
+                "Leesopdracht methodisch werken",
+                "study_assignment",
+                0,
+                "Studieopdracht over opbouwwerk, omdat het buurtcentrum gesloten was.",
+            ),
+        ],
+    ),
+    (
+        "Woensdagteam",
+        date(2026, 10, 7),
+        [
+            (
+                "Straatinterviews bij het speeltuintje",
+                "research",
+                18,
+                "Gevraagd wat ouders missen in de buurt: meer schaduw en een bankje.",
+            ),
+            (
+                "Netwerkoverleg met het jongerenwerk",
+                "network",
+                3,
+                "Afspraken over een gezamenlijke activiteit in de herfstvakantie.",
+            ),
+            (
+                "Pop-up informatiepunt op de markt",
+                "information",
+                45,
+                "Vragen over toeslagen en de energietoelage doorverwezen naar het wijkteam.",
+            ),
+            (
+                "Verslag straatinterviews",
+                "research",
+                0,
+                "De interviews uitgewerkt en gedeeld met de opbouwwerker.",
+            ),
+            (
+                "Spelmiddag voor kinderen en ouders",
+                "residents_activity",
+                40,
+                "Ouders raakten met elkaar in gesprek; twee willen helpen bij de volgende.",
+            ),
+            (
+                "Teamoverleg en planning december",
+                "organisation",
+                0,
+                "Taken verdeeld voor de kerstmaaltijd.",
+            ),
+        ],
+    ),
+]
+
+
+def _seed_tasks(result: SeedResult) -> None:
+    """A few weeks of tasks for the active project's teams: older ones verified, one returned,
+    the latest waiting for the supervisor; with supervision sessions and a school visit."""
+    from wijklab.tasks import services as tasks
+    from wijklab.tasks.models import Category, ParticipationRole, Task
+    from wijklab.teams.models import Team
+
+    for team_name, first, plan in TASK_PLAN:
+        team = db.session.scalar(select(Team).where(Team.name == team_name))
+        if team is None or db.session.scalar(select(Task.id).where(Task.team_id == team.id)):
+            continue
+        members = [m.student for m in team.current_memberships]
+        for week, (title, category, residents, description) in enumerate(plan):
+            on = first + timedelta(days=7 * week)
+            minutes = 150 if category != "study_assignment" else 90
+            who = [members[(week + i) % len(members)] for i in range(3)]
+            participants = [
+                tasks.Participant(
+                    student.id,
+                    minutes + 30 * (i == 0),
+                    ParticipationRole.LEAD if i == 0 else ParticipationRole.SUPPORT,
+                )
+                for i, student in enumerate(who)
+            ]
+            task = tasks.log_task(
+                team,
+                tasks.TaskData(
+                    date=on,
+                    title=title,
+                    category=Category(category),
+                    participants=participants,
+                    description=description,
+                    residents_reached=residents,
+                    partners_involved=team.project.partner.name,
+                ),
+                author=who[0],
+                today=on,
+            )
+            result.created += 1 + len(participants)
+            if week < len(plan) - 2:
+                tasks.verify_task(task, by=team.supervisor, on_behalf=False)
+            elif week == len(plan) - 2 and team_name == "Woensdagteam":
+                tasks.return_task(
+                    task, by=team.supervisor, reason="Zet de minuten per persoon apart, graag."
+                )
+        for week in range(0, len(plan), 2):
+            tasks.log_supervision(
+                team,
+                supervisor=team.supervisor,
+                on=first + timedelta(days=7 * week),
+                minutes=45,
+                note="Nabespreking en planning van de komende weken.",
+                today=first + timedelta(days=7 * week),
+            )
+            result.created += 1
+        tasks.log_visit(
+            team,
+            visitor=team.project.owner,
+            on=first + timedelta(days=21),
+            present=", ".join(m.name for m in members[:3]),
+            note="Meegekeken bij de activiteit en kort nagesproken met de werkbegeleider.",
+            today=first + timedelta(days=21),
+        )
+        result.created += 1
+    db.session.flush()
