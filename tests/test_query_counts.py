@@ -99,3 +99,40 @@ def test_team_page_runs_a_fixed_number_of_queries(client, login_as, wijkdocent):
     last = db.session.scalar(select(Team.id).order_by(Team.id.desc()))
     large = count_for(client, f"/teams/{last}")
     assert small == large
+
+
+def grow_tasks(team, n: int) -> None:
+    members = [m.student for m in team.memberships]
+    for _ in range(n):
+        factories.make_task(team=team, participants=members)
+
+
+def test_team_activity_feed_runs_a_fixed_number_of_queries(client, login_as, wijkdocent):
+    project = factories.make_project(owner=wijkdocent)
+    team = factories.make_team(
+        project=project, members=[factories.make_student() for _ in range(3)]
+    )
+    login_as(wijkdocent)
+    grow_tasks(team, 1)
+    small = count_for(client, f"/teams/{team.id}")
+    grow_tasks(team, 15)
+    large = count_for(client, f"/teams/{team.id}")
+    assert small == large, f"{small} queries with 1 task, {large} with 16"
+
+
+def test_waiting_list_runs_a_fixed_number_of_queries(client, login_as):
+    supervisor = factories.make_supervisor()
+    project = factories.make_project(partner=supervisor.supervisor_profile.organisation)
+    teams = [
+        factories.make_team(
+            project=project, supervisor=supervisor, members=[factories.make_student()]
+        )
+        for _ in range(3)
+    ]
+    login_as(supervisor)
+    grow_tasks(teams[0], 1)
+    small = count_for(client, "/tasks/waiting")
+    for team in teams:
+        grow_tasks(team, 6)
+    large = count_for(client, "/tasks/waiting")
+    assert small == large, f"{small} queries with 1 task, {large} with 19"

@@ -51,7 +51,7 @@ def test_student_logs_a_task_and_supervisor_verifies_it(
     card.locator("input[type=checkbox]").check()
     screenshot(page, "waiting-list-360")
     page.get_by_role("button", name="Selectie goedkeuren").click()
-    expect(page.get_by_text(re.compile(r"1 taken goedgekeurd"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"1 taak goedgekeurd"))).to_be_visible()
 
     page.goto(task_url)
     expect(page.get_by_text("goedgekeurd").first).to_be_visible()

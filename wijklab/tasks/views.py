@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -369,7 +370,9 @@ def verify_many():
         flash(str(error.message), "error")
         return redirect(url_for("tasks.waiting")), 303
     db.session.commit()
-    flash(_("%(n)s taken goedgekeurd.", n=len(tasks)), "success")
+    flash(
+        ngettext("%(num)s taak goedgekeurd.", "%(num)s taken goedgekeurd.", len(tasks)), "success"
+    )
     return redirect(url_for("tasks.waiting"))
 
 
