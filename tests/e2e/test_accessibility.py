@@ -69,3 +69,38 @@ def test_admin_page_has_no_axe_violations(
     screenshot(page, "admin-" + "-".join(filter(None, path.split("/"))) + f"-{width}")
 
     check_axe(page, f"{path} as admin at {width} px")
+
+
+# The demo's first project (Samen aan tafel), its Dinsdagteam and its first task.
+WIJKDOCENT_PAGES = [
+    "/projects/",
+    "/projects/1",
+    "/projects/1/builder?propose=1&team_count=2",
+    "/teams/1",
+    "/teams/1/tasks/new",
+    "/tasks/1",
+    "/tasks/waiting",
+    "/teams/1/visits",
+]
+STUDENT_PAGES = ["/projects/", "/teams/1", "/teams/1/tasks/new"]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [("wijkdocent", p) for p in WIJKDOCENT_PAGES] + [("student_member", p) for p in STUDENT_PAGES],
+)
+def test_project_and_task_pages_have_no_axe_violations(
+    page, base_url, at_width, log_in, check_axe, screenshot, role, path, width
+):
+    email = (
+        DEMO_USERS["wijkdocent"][0] if role == "wijkdocent" else "nadia.sadiki@student.example.org"
+    )
+    at_width(width)
+    log_in(page, email)
+    page.goto(path)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    name = "-".join(filter(None, path.split("?")[0].split("/")))
+    screenshot(page, f"{role}-{name}-{width}")
+
+    check_axe(page, f"{path} as {role} at {width} px")
