@@ -35,6 +35,7 @@ node_modules/axe-core/axe.min.js:
 
 run: translations
 	$(FLASK) db upgrade
+	$(FLASK) load-frameworks
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

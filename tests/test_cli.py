@@ -285,6 +285,7 @@ EXPECTED_ROWS = {
     "task_event": 25,
     "supervision_session": 7,
     "school_visit": 2,
+    "framework_item": 24,
 }
 
 
@@ -349,7 +350,7 @@ def seeded(_schema) -> SimpleNamespace:
 
 def test_seed_demo_if_empty_on_an_empty_database_loads_the_demo_data(seeded):
     assert seeded.first.exit_code == 0, seeded.first.output
-    assert "Demodata: 145 rijen toegevoegd." in seeded.first.output
+    assert "Demodata: 169 rijen toegevoegd." in seeded.first.output
     assert {table: seeded.after_first[table] for table in EXPECTED_ROWS} == EXPECTED_ROWS
 
 

@@ -12,6 +12,7 @@ from wijklab.accounts import services as accounts
 from wijklab.accounts.models import Level, Role
 from wijklab.errors import WijklabError
 from wijklab.extensions import db
+from wijklab.goals.cli import load_frameworks_command
 from wijklab.organisations.services import find_organisation
 
 
@@ -94,3 +95,4 @@ def seed_demo_command(if_empty: bool) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(load_frameworks_command)

@@ -177,6 +177,10 @@ def seed_demo(only_if_empty: bool = False) -> SeedResult:
     db.session.flush()
     _seed_projects(result, neighbourhoods, organisations)
     _seed_tasks(result)
+    from wijklab.goals.loader import load_shipped_frameworks
+
+    for loaded in load_shipped_frameworks().values():
+        result.created += loaded.created
     result.logins = _logins()
     return result
 

@@ -1,0 +1,1 @@
+"""Goals: learning goals against qualification frameworks, evidence, feedback and sign-off."""
