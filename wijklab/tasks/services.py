@@ -89,6 +89,9 @@ def _check(team: Team, data: TaskData, *, today: date, exclude_task: Task | None
     if not data.participants:
         raise WijklabError(_l("Kies minstens één deelnemer."), field="participants")
     members = {m.student_id: m.student for m in team.current_memberships}
+    if exclude_task is not None:
+        # Someone who has left the team keeps their part in the tasks they did while a member.
+        members |= {p.student_id: p.student for p in exclude_task.participations}
     seen = set()
     for participant in data.participants:
         if participant.student_id not in members:
@@ -129,7 +132,9 @@ def _check(team: Team, data: TaskData, *, today: date, exclude_task: Task | None
             )
 
 
-def _apply(task: Task, data: TaskData) -> None:
+def _apply(task: Task, data: TaskData, *, keep: set[int] = frozenset()) -> None:
+    """Copy ``data`` onto ``task``; participations of the students in ``keep`` (former members,
+    whom the form no longer shows) stay as they are."""
     task.date = data.date
     task.title = data.title.strip()
     task.description = data.description.strip()
@@ -137,7 +142,7 @@ def _apply(task: Task, data: TaskData) -> None:
     task.residents_reached = data.residents_reached
     task.partners_involved = data.partners_involved.strip()
     existing = {p.student_id: p for p in task.participations}
-    wanted = {p.student_id for p in data.participants}
+    wanted = {p.student_id for p in data.participants} | set(keep)
     for participation in list(task.participations):
         if participation.student_id not in wanted:
             task.participations.remove(participation)
@@ -184,13 +189,28 @@ def edit_task(task: Task, data: TaskData, *, by, version: int, today: date) -> T
         )
     if not task.team.project.is_open:
         raise NotAllowed(_l("Dit project is afgerond: er kunnen geen taken meer bij."))
+    current = {m.student_id for m in task.team.current_memberships}
+    former = {p.student_id for p in task.participations} - current
+    given = {p.student_id for p in data.participants}
+    keep = former - given
+    if keep:
+        data.participants = [
+            *data.participants,
+            *(
+                Participant(p.student_id, p.minutes, p.role)
+                for p in task.participations
+                if p.student_id in keep
+            ),
+        ]
     _check(task.team, data, today=today, exclude_task=task)
     before = _snapshot(task)
-    _apply(task, data)
+    _apply(task, data, keep=keep)
     after = _snapshot(task)
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if not changes:
         return task
+    # Touch the row so the version goes up even when only the participants changed.
+    task.updated_at = utcnow()
     old = task.status
     if old != TaskStatus.PENDING:
         task.status = TaskStatus.PENDING
@@ -281,7 +301,8 @@ def log_visit(team: Team, *, visitor, on: date, present: str, note: str, today: 
 
 # --- personal data in descriptions -----------------------------------------------------------
 
-PHONE = re.compile(r"(?<!\d)(?:\+31[\s-]?|0031[\s-]?|0)(?:6[\s-]?\d{8}|\d{2,3}[\s-]?\d{6,7})(?!\d)")
+# A Dutch number: +31, 0031 or 0, then nine digits, spaced or hyphenated in any grouping.
+PHONE = re.compile(r"(?<![\d+])(?:\+31|0031|0)[\s-]*(?:\d[\s-]?){8}\d(?!\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 NINE_DIGITS = re.compile(r"(?<!\d)(\d{4}\.?\d{2}\.?\d{3}|\d{9})(?!\d)")
 
@@ -415,7 +436,8 @@ def supervision_summary(project) -> list[dict]:
         .where(User.id.in_({t.supervisor_id for t in project.teams}))
         .order_by(User.name)
     ).all()
-    weeks = max(1, ((min(date.today(), project.end_date) - project.start_date).days // 7) + 1)
+    today = utcnow().date()
+    weeks = max(1, ((min(today, project.end_date) - project.start_date).days // 7) + 1)
     return [
         {
             "name": name,

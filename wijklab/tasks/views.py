@@ -8,10 +8,11 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from wijklab.accounts.models import Role, User
 from wijklab.database import paginate, utcnow
-from wijklab.errors import WijklabError
+from wijklab.errors import Conflict, WijklabError
 from wijklab.extensions import db
 from wijklab.forms import ConfirmForm, show_error
 from wijklab.projects.models import Project
@@ -55,6 +56,11 @@ def today() -> date:
 def _participants_from_form(team: Team) -> tuple[list[services.Participant], dict]:
     """The ticked members with their minutes and role; what was typed comes back for the form."""
     chosen, typed = [], {}
+    # A ticked box for someone who is not a current member is refused, not silently dropped.
+    current = {f"take_{m.student_id}" for m in team.current_memberships}
+    ticked = {k for k, v in request.form.items() if k.startswith("take_") and v == "y"}
+    if ticked - current:
+        raise WijklabError(_("Alleen huidige teamleden kunnen deelnemen."), field="participants")
     for membership in team.current_memberships:
         sid = membership.student_id
         take = request.form.get(f"take_{sid}") == "y"
@@ -63,7 +69,8 @@ def _participants_from_form(team: Team) -> tuple[list[services.Participant], dic
         typed[sid] = {"take": take, "minutes": raw_minutes[:6], "role": raw_role}
         if not take:
             continue
-        if not raw_minutes.isdigit():
+        # isdecimal, not isdigit: int() refuses "²"; and no int() of thousands of digits.
+        if not raw_minutes.isdecimal() or len(raw_minutes) > 6:
             raise WijklabError(
                 _("Vul bij %(name)s het aantal minuten in.", name=membership.student.name),
                 field="participants",
@@ -219,7 +226,7 @@ def edit(task_id: int):
         for p in task.participations:
             typed[p.student_id] = {"take": True, "minutes": str(p.minutes), "role": p.role.value}
         return _render_form(team, form, typed, task)
-    typed = {}
+    typed, status = {}, 422
     if form.validate_on_submit():
         try:
             participants, typed = _participants_from_form(team)
@@ -232,21 +239,24 @@ def edit(task_id: int):
             db.session.rollback()
             if isinstance(error, WijklabError):
                 show_error(form, error)
+                status = 409 if isinstance(error, Conflict) else 422
             else:
                 abort(400)
+        except StaleDataError:
+            # Another save committed between our version check and our UPDATE.
+            db.session.rollback()
+            form.form_errors.append(
+                _("Iemand anders heeft deze taak intussen gewijzigd. Laad de pagina opnieuw.")
+            )
+            status = 409
         else:
             flash(_("Taak bijgewerkt."), "success")
+            for warning in services.personal_data_warnings(task.description):
+                flash(warning, "warning")
             return redirect(url_for("tasks.detail", task_id=task.id))
     else:
         typed = _safe_typed(team)[1]
-    status = 409 if any("opnieuw" in str(e) for e in form.form_errors) else 422
     return _render_form(team, form, typed, task, status=status)
-
-
-def _verify_one(task: Task) -> None:
-    if not can_verify_task(current_user, task):
-        abort(403)
-    services.verify_task(task, by=current_user, on_behalf=verifies_on_behalf(current_user, task))
 
 
 @bp.route("/tasks/<int:task_id>/verify", methods=["POST"])
@@ -258,18 +268,16 @@ def verify(task_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        _verify_one(task)
+        services.verify_task(
+            task, by=current_user, on_behalf=verifies_on_behalf(current_user, task)
+        )
     except WijklabError as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("tasks.detail", task_id=task.id)), 303
     db.session.commit()
     flash(_("Taak goedgekeurd."), "success")
-    return redirect(
-        request.form.get("back") == "waiting"
-        and url_for("tasks.waiting")
-        or url_for("tasks.detail", task_id=task.id)
-    )
+    return redirect(url_for("tasks.detail", task_id=task.id))
 
 
 @bp.route("/tasks/<int:task_id>/return", methods=["POST"])
