@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Engine
@@ -23,6 +23,11 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """The current moment as a timezone-aware UTC datetime (tests may replace it)."""
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date in UTC (views pass it to services, so tests can pin it)."""
+    return utcnow().date()
 
 
 class AwareDateTime(TypeDecorator):

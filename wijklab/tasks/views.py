@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -11,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from wijklab.accounts.models import Role, User
-from wijklab.database import paginate, utcnow
+from wijklab.database import paginate, today
 from wijklab.errors import Conflict, WijklabError
 from wijklab.extensions import db
 from wijklab.forms import ConfirmForm, show_error
@@ -47,10 +45,6 @@ from wijklab.teams.models import Team
 from wijklab.teams.permissions import can_view_team
 
 bp = Blueprint("tasks", __name__)
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 def _participants_from_form(team: Team) -> tuple[list[services.Participant], dict]:
@@ -384,64 +378,68 @@ def verify_many():
     return redirect(url_for("tasks.waiting"))
 
 
-@bp.route("/teams/<int:team_id>/supervision", methods=["GET", "POST"])
-@login_required
-def supervision(team_id: int):
+def _team_record(team_id: int, may, form_class, save, done: str, template: str):
+    """The shared flow of the supervision and school-visit forms: the team, the permission,
+    the form with today's date, the service, one commit."""
     team = db.get_or_404(Team, team_id)
-    if not can_log_supervision(current_user, team):
+    if not may(current_user, team):
         abort(403)
-    form = SupervisionForm()
+    form = form_class()
     if request.method == "GET":
         form.date.data = min(today(), team.end_date)
     if form.validate_on_submit():
         try:
-            services.log_supervision(
-                team,
-                supervisor=current_user,
-                on=form.date.data,
-                minutes=form.minutes.data,
-                note=form.note.data or "",
-                today=today(),
-            )
+            save(team, form)
         except WijklabError as error:
             db.session.rollback()
             show_error(form, error)
         else:
             db.session.commit()
-            flash(_("Begeleiding vastgelegd."), "success")
+            flash(done, "success")
             return redirect(url_for("teams.detail", team_id=team.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("tasks/supervision.html", form=form, team=team), status
+    return render_template(template, form=form, team=team), status
+
+
+@bp.route("/teams/<int:team_id>/supervision", methods=["GET", "POST"])
+@login_required
+def supervision(team_id: int):
+    def save(team, form):
+        services.log_supervision(
+            team,
+            supervisor=current_user,
+            on=form.date.data,
+            minutes=form.minutes.data,
+            note=form.note.data or "",
+            today=today(),
+        )
+
+    return _team_record(
+        team_id,
+        can_log_supervision,
+        SupervisionForm,
+        save,
+        _("Begeleiding vastgelegd."),
+        "tasks/supervision.html",
+    )
 
 
 @bp.route("/teams/<int:team_id>/visits", methods=["GET", "POST"])
 @login_required
 def visit(team_id: int):
-    team = db.get_or_404(Team, team_id)
-    if not can_log_visit(current_user, team):
-        abort(403)
-    form = VisitForm()
-    if request.method == "GET":
-        form.date.data = min(today(), team.end_date)
-    if form.validate_on_submit():
-        try:
-            services.log_visit(
-                team,
-                visitor=current_user,
-                on=form.date.data,
-                present=form.present.data or "",
-                note=form.note.data or "",
-                today=today(),
-            )
-        except WijklabError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Schoolbezoek vastgelegd."), "success")
-            return redirect(url_for("teams.detail", team_id=team.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("tasks/visit.html", form=form, team=team), status
+    def save(team, form):
+        services.log_visit(
+            team,
+            visitor=current_user,
+            on=form.date.data,
+            present=form.present.data or "",
+            note=form.note.data or "",
+            today=today(),
+        )
+
+    return _team_record(
+        team_id, can_log_visit, VisitForm, save, _("Schoolbezoek vastgelegd."), "tasks/visit.html"
+    )
 
 
 @bp.route("/students/<int:user_id>/hours")

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Integer, literal, select
 
 from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
-from wijklab.database import utcnow
+from wijklab.database import today
 from wijklab.errors import WijklabError
 from wijklab.extensions import db
 from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
@@ -30,10 +28,6 @@ from wijklab.teams.permissions import can_manage_team, can_view_team, can_write_
 from wijklab.teams.rules import composition_problems
 
 bp = Blueprint("teams", __name__)
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 def _managed_project(project_id: int) -> Project:
