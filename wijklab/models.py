@@ -1,7 +1,14 @@
 """Every feature's models in one import, for Alembic and the shell. No classes live here."""
 
 from wijklab.accounts.models import Role, StudentProfile, SupervisorProfile, User
-from wijklab.goals.models import FrameworkItem
+from wijklab.goals.models import (
+    AuditEvent,
+    Feedback,
+    FrameworkItem,
+    GoalEvidence,
+    LearningGoal,
+    SignOff,
+)
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.organisations.models import Organisation, OrganisationKind
 from wijklab.projects.models import Project, ProjectStatus
@@ -15,7 +22,12 @@ from wijklab.tasks.models import (
 from wijklab.teams.models import MemberRole, Team, TeamMembership
 
 __all__ = [
+    "AuditEvent",
+    "Feedback",
     "FrameworkItem",
+    "GoalEvidence",
+    "LearningGoal",
+    "SignOff",
     "MemberRole",
     "Neighbourhood",
     "Organisation",

@@ -1,0 +1,246 @@
+"""Learning-goal rules: the status machine draft → active → review requested → signed off (a
+review can go back to active, a sign-off can be reopened with a reason and stays visible as
+revoked), evidence from the student's own participations, append-only feedback, a sign-off
+only with verified evidence, an optimistic lock, and an audit event for every change."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from wijklab.database import utcnow
+from wijklab.errors import Conflict, NotAllowed, WijklabError
+from wijklab.extensions import db
+from wijklab.goals.models import (
+    COMMENT_MAX,
+    GOAL_TITLE_MAX,
+    STATEMENT_MAX,
+    TEXT_MAX,
+    AuditEvent,
+    Feedback,
+    FrameworkItem,
+    GoalEvidence,
+    GoalStatus,
+    LearningGoal,
+    Rating,
+    SignOff,
+)
+from wijklab.tasks.models import TaskParticipation, TaskStatus
+from wijklab.teams.models import Team
+
+# action → (the status it starts from, the status it leads to)
+TRANSITIONS = {
+    "activate": (GoalStatus.DRAFT, GoalStatus.ACTIVE),
+    "request_review": (GoalStatus.ACTIVE, GoalStatus.REVIEW_REQUESTED),
+    "return": (GoalStatus.REVIEW_REQUESTED, GoalStatus.ACTIVE),
+    "sign_off": (GoalStatus.REVIEW_REQUESTED, GoalStatus.SIGNED_OFF),
+    "reopen": (GoalStatus.SIGNED_OFF, GoalStatus.ACTIVE),
+}
+
+
+def audit(actor, action: str, obj, **details) -> None:
+    """Record who did what to which object."""
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id if actor is not None else None,
+            action=action,
+            object_type=type(obj).__name__,
+            object_id=obj.id,
+            details=json.dumps(details, ensure_ascii=False, default=str),
+            at=utcnow(),
+        )
+    )
+
+
+@dataclass
+class GoalData:
+    title: str
+    description: str = ""
+    success_criteria: str = ""
+    target_date: date | None = None
+    framework_item_ids: list[int] = field(default_factory=list)
+
+
+def _check_version(goal: LearningGoal, version: int | None) -> None:
+    if version is not None and version != goal.version:
+        raise Conflict(
+            _l("Iemand anders heeft dit leerdoel intussen gewijzigd. Laad de pagina opnieuw.")
+        )
+
+
+def _check_open(team: Team) -> None:
+    if not team.project.is_open:
+        raise NotAllowed(_l("Dit project is afgerond: leerdoelen kunnen niet meer veranderen."))
+
+
+def _items(ids: list[int]) -> list[FrameworkItem]:
+    wanted = set(ids)
+    items = list(
+        db.session.scalars(
+            select(FrameworkItem).where(
+                FrameworkItem.id.in_(wanted), FrameworkItem.is_active.is_(True)
+            )
+        )
+    )
+    if len(items) != len(wanted):
+        raise WijklabError(
+            _l("Kies onderdelen uit het kwalificatiekader."), field="framework_items"
+        )
+    return items
+
+
+def _check_data(data: GoalData) -> None:
+    if not data.title.strip():
+        raise WijklabError(_l("Vul een titel in."), field="title")
+    if len(data.title) > GOAL_TITLE_MAX:
+        raise WijklabError(_l("Een titel mag hoogstens 200 tekens hebben."), field="title")
+    if len(data.description) > TEXT_MAX or len(data.success_criteria) > TEXT_MAX:
+        raise WijklabError(_l("Deze tekst is te lang."), field="description")
+
+
+def create_goal(team: Team, student, data: GoalData, *, by) -> LearningGoal:
+    """A draft goal for a current member of an open team's project."""
+    _check_open(team)
+    if not any(m.student_id == student.id and m.left_on is None for m in team.memberships):
+        raise WijklabError(_l("Leerdoelen horen bij een student in het team."), field="student")
+    _check_data(data)
+    goal = LearningGoal(
+        student=student,
+        team=team,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        success_criteria=data.success_criteria.strip(),
+        target_date=data.target_date,
+        status=GoalStatus.DRAFT,
+    )
+    goal.framework_items = _items(data.framework_item_ids)
+    db.session.add(goal)
+    db.session.flush()
+    audit(by, "goal.created", goal, title=goal.title)
+    return goal
+
+
+def update_goal(goal: LearningGoal, data: GoalData, *, by, version: int | None) -> None:
+    """Change a goal in draft or active; the change is refused when it is based on an older
+    version of the goal."""
+    _check_version(goal, version)
+    _check_open(goal.team)
+    if goal.status not in (GoalStatus.DRAFT, GoalStatus.ACTIVE):
+        raise NotAllowed(_l("Een leerdoel in beoordeling of afgetekend kan niet worden gewijzigd."))
+    _check_data(data)
+    goal.title = data.title.strip()
+    goal.description = data.description.strip()
+    goal.success_criteria = data.success_criteria.strip()
+    goal.target_date = data.target_date
+    goal.framework_items = _items(data.framework_item_ids)
+    goal.updated_at = utcnow()  # the version goes up even when only the items changed
+    db.session.flush()
+    audit(by, "goal.updated", goal, title=goal.title)
+
+
+def verified_evidence(goal: LearningGoal) -> list[GoalEvidence]:
+    return [e for e in goal.evidence if e.participation.task.status == TaskStatus.VERIFIED]
+
+
+def transition(
+    goal: LearningGoal,
+    action: str,
+    *,
+    by,
+    version: int | None = None,
+    statement: str = "",
+    reason: str = "",
+) -> None:
+    """Move the goal along the status machine; every other move is refused."""
+    _check_version(goal, version)
+    _check_open(goal.team)
+    if action not in TRANSITIONS:
+        raise WijklabError(_l("Onbekende actie."))
+    source, target = TRANSITIONS[action]
+    if goal.status != source:
+        raise WijklabError(_l("Dit leerdoel kan deze stap nu niet zetten."))
+    details: dict = {"from": source.value, "to": target.value}
+    if action == "sign_off":
+        if by.id == goal.student_id:
+            raise NotAllowed(_l("Je kunt je eigen leerdoel niet aftekenen."))
+        if not verified_evidence(goal):
+            raise WijklabError(
+                _l("Aftekenen kan pas met minstens één goedgekeurde taak als bewijs.")
+            )
+        statement = statement.strip()
+        if not statement or len(statement) > STATEMENT_MAX:
+            raise WijklabError(
+                _l("Schrijf een korte verklaring bij het aftekenen (hoogstens 2000 tekens)."),
+                field="statement",
+            )
+        goal.sign_offs.append(SignOff(signed_by=by, statement=statement, signed_at=utcnow()))
+        details["statement"] = statement
+    if action in ("return", "reopen"):
+        reason = reason.strip()
+        if not reason or len(reason) > COMMENT_MAX:
+            raise WijklabError(_l("Schrijf waarom (hoogstens 4000 tekens)."), field="reason")
+        details["reason"] = reason
+    if action == "reopen":
+        current = next((s for s in reversed(goal.sign_offs) if s.revoked_at is None), None)
+        if current is not None:
+            current.revoked_by = by
+            current.revoked_at = utcnow()
+            current.revoke_reason = reason
+    if action == "return":
+        goal.feedback.append(
+            Feedback(author=by, author_role=by.role.value, comment=reason, created_at=utcnow())
+        )
+    goal.status = target
+    goal.updated_at = utcnow()
+    db.session.flush()
+    audit(by, f"goal.{action}", goal, **details)
+
+
+def add_evidence(goal: LearningGoal, participation: TaskParticipation, *, by, note: str = ""):
+    """Link one of the student's own participations in the goal's team."""
+    if by.id != goal.student_id or participation.student_id != goal.student_id:
+        raise NotAllowed(_l("Alleen je eigen deelname kan bewijs zijn voor je eigen leerdoel."))
+    if participation.task.team_id != goal.team_id:
+        raise WijklabError(_l("Kies een taak van dit team."), field="participation")
+    if goal.status == GoalStatus.SIGNED_OFF:
+        raise WijklabError(_l("Een afgetekend leerdoel krijgt geen nieuw bewijs."))
+    if any(e.participation_id == participation.id for e in goal.evidence):
+        raise Conflict(_l("Deze taak is al gekoppeld."), field="participation")
+    if len(note) > COMMENT_MAX:
+        raise WijklabError(_l("Deze tekst is te lang."), field="note")
+    evidence = GoalEvidence(participation=participation, note=note.strip(), created_at=utcnow())
+    goal.evidence.append(evidence)
+    db.session.flush()
+    audit(by, "goal.evidence_added", goal, participation=participation.id)
+    return evidence
+
+
+def add_feedback(goal: LearningGoal, *, by, comment: str, rating: int | None, may_rate: bool):
+    """Append feedback; only supervisors and wijkdocenten rate, and a signed-off goal takes
+    comments only."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise WijklabError(_l("Schrijf je feedback."), field="comment")
+    if len(comment) > COMMENT_MAX:
+        raise WijklabError(_l("Feedback mag hoogstens 4000 tekens hebben."), field="comment")
+    if rating is not None:
+        if not may_rate:
+            raise NotAllowed(_l("Alleen de werkbegeleider en de wijkdocent geven een beoordeling."))
+        if goal.status == GoalStatus.SIGNED_OFF:
+            raise WijklabError(
+                _l("Op een afgetekend leerdoel kun je alleen nog een opmerking geven."),
+                field="rating",
+            )
+        if rating not in {r.value for r in Rating}:
+            raise WijklabError(_l("Kies een beoordeling van 1 tot en met 5."), field="rating")
+    entry = Feedback(
+        author=by, author_role=by.role.value, rating=rating, comment=comment, created_at=utcnow()
+    )
+    goal.feedback.append(entry)
+    db.session.flush()
+    audit(by, "goal.feedback", goal, rating=rating)
+    return entry
