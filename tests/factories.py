@@ -145,3 +145,16 @@ def make_task(team=None, participants=(), minutes=120, status="pending", **value
     db.session.add(task)
     db.session.commit()
     return task
+
+
+def make_goal(team=None, student=None, status="draft", **values):
+    """A learning goal of a member of ``team``."""
+    from wijklab.goals.models import GoalStatus, LearningGoal
+
+    team = team or make_team(members=[make_student()])
+    student = student or team.memberships[0].student
+    values.setdefault("title", f"Leerdoel {next(_counter)}")
+    goal = LearningGoal(team=team, student=student, status=GoalStatus(status), **values)
+    db.session.add(goal)
+    db.session.commit()
+    return goal

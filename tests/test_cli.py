@@ -286,6 +286,12 @@ EXPECTED_ROWS = {
     "supervision_session": 7,
     "school_visit": 2,
     "framework_item": 24,
+    "learning_goal": 4,
+    "goal_framework_item": 4,
+    "goal_evidence": 3,
+    "feedback": 2,
+    "sign_off": 1,
+    "audit_event": 15,
 }
 
 
@@ -350,7 +356,7 @@ def seeded(_schema) -> SimpleNamespace:
 
 def test_seed_demo_if_empty_on_an_empty_database_loads_the_demo_data(seeded):
     assert seeded.first.exit_code == 0, seeded.first.output
-    assert "Demodata: 169 rijen toegevoegd." in seeded.first.output
+    assert "Demodata: 179 rijen toegevoegd." in seeded.first.output
     assert {table: seeded.after_first[table] for table in EXPECTED_ROWS} == EXPECTED_ROWS
 
 

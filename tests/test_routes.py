@@ -20,6 +20,9 @@ PUBLIC_ENDPOINTS = {
 
 # Every protected URL of the foundation: (method, url, roles allowed).
 MANAGERS = {"admin", "wijkdocent"}
+# Students and supervisors outside the team do not see the object (404); admins and the
+# project's wijkdocent see it but may not do this (403).
+HIDDEN_FROM_OUTSIDERS = {"student": 404, "supervisor": 404}
 ALL = {"admin", "wijkdocent", "student", "supervisor"}
 PROTECTED = [
     ("GET", "/", {"admin", "wijkdocent", "student", "supervisor"}),
@@ -79,6 +82,15 @@ PROTECTED = [
     ("GET", "/teams/{team}/visits", MANAGERS),
     ("POST", "/teams/{team}/visits", MANAGERS),
     ("GET", "/students/{student}/hours", MANAGERS, 404),
+    ("GET", "/goals/", ALL),
+    ("GET", "/teams/{team}/goals/new", {"student_member"}),
+    ("POST", "/teams/{team}/goals/new", {"student_member"}),
+    ("GET", "/goals/{goal}", MANAGERS, 404),
+    ("GET", "/goals/{goal}/edit", {"goal_owner"}, HIDDEN_FROM_OUTSIDERS),
+    ("POST", "/goals/{goal}/edit", {"goal_owner"}, HIDDEN_FROM_OUTSIDERS),
+    ("POST", "/goals/{goal}/transition", set(), HIDDEN_FROM_OUTSIDERS),
+    ("POST", "/goals/{goal}/evidence", {"goal_owner"}, HIDDEN_FROM_OUTSIDERS),
+    ("POST", "/goals/{goal}/feedback", MANAGERS, 404),
 ]
 # Object pages answer 404 to people who may not know the object exists; actions answer 403.
 OWNER_ONLY = [
@@ -97,7 +109,9 @@ def objects(wijkdocent):
     member = factories.make_student()
     team = factories.make_team(project=project, members=[member])
     task = factories.make_task(team=team, participants=[member])
+    goal = factories.make_goal(team=team, student=member)
     return {
+        "goal": goal.id,
         "task": task.id,
         "participation": task.participations[0].id,
         "student": member.id,
@@ -143,8 +157,13 @@ def test_anonymous_is_sent_to_login(client, objects, method, url):
     assert response.headers["Location"].startswith("/auth/login")
 
 
+def denied_status(rest: list, role: str) -> int:
+    status = rest[1] if len(rest) > 1 else 403
+    return status.get(role, 403) if isinstance(status, dict) else status
+
+
 WRONG_ROLE = [
-    (m, u, r, rest[1] if len(rest) > 1 else 403)
+    (m, u, r, denied_status(rest, r))
     for m, u, *rest in PROTECTED
     for r in ROLES
     if r not in rest[0]
@@ -195,3 +214,11 @@ def test_post_with_a_real_csrf_token_works(csrf_app, client, login_as, admin):
 
 def test_language_switch_without_csrf_token_gets_400(csrf_app, client):
     assert client.post("/language", data={"locale": "en"}).status_code == 400
+
+
+@pytest.mark.parametrize(("method", "url"), [(m, u) for m, u, *_ in PROTECTED if "{goal}" in u])
+def test_other_wijkdocent_does_not_see_goals_of_another_project(
+    client, login_as, objects, method, url
+):
+    login_as(factories.make_user(role="wijkdocent"))
+    assert client.open(fill(url, objects), method=method).status_code == 404

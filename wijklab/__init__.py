@@ -38,6 +38,7 @@ def create_app(config=None) -> Flask:
 
     from wijklab.accounts.views import bp as accounts_bp
     from wijklab.api.views import bp as api_bp
+    from wijklab.goals.views import bp as goals_bp
     from wijklab.neighbourhoods.views import bp as neighbourhoods_bp
     from wijklab.organisations.views import bp as organisations_bp
     from wijklab.projects.views import bp as projects_bp
@@ -53,6 +54,7 @@ def create_app(config=None) -> Flask:
         projects_bp,
         teams_bp,
         tasks_bp,
+        goals_bp,
         reports_bp,
     ):
         app.register_blueprint(blueprint)

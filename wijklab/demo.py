@@ -181,6 +181,7 @@ def seed_demo(only_if_empty: bool = False) -> SeedResult:
 
     for loaded in load_shipped_frameworks().values():
         result.created += loaded.created
+    _seed_goals(result)
     result.logins = _logins()
     return result
 
@@ -540,4 +541,92 @@ def _seed_tasks(result: SeedResult) -> None:
             today=first + timedelta(days=21),
         )
         result.created += 1
+    db.session.flush()
+
+
+# (student, title, framework item codes, the status to bring it to)
+GOAL_PLAN = [
+    ("Zoë van den Berg", "Ik stel me voor aan nieuwe bewoners en nodig ze uit", ["B1-K1"], "draft"),
+    ("Ayşe Demir", "Ik organiseer een buurtmaaltijd van begin tot eind", ["B1-K1"], "active"),
+    (
+        "Iris Meijer",
+        "Ik breng samen met bewoners hun wensen voor de buurt in kaart",
+        ["SW-K1"],
+        "review_requested",
+    ),
+    (
+        "Nadia Sadiki",
+        "Ik coach eerstejaars bij het voorbereiden van een activiteit",
+        ["SW-K3"],
+        "signed_off",
+    ),
+]
+
+
+def _seed_goals(result: SeedResult) -> None:
+    """Learning goals in every state for the Dinsdagteam, with evidence and feedback."""
+    from wijklab.goals import services as goals
+    from wijklab.goals.models import FrameworkItem, LearningGoal
+    from wijklab.tasks.models import Task, TaskParticipation, TaskStatus
+    from wijklab.teams.models import Team
+
+    team = db.session.scalar(select(Team).where(Team.name == "Dinsdagteam"))
+    if team is None or db.session.scalar(
+        select(LearningGoal.id).where(LearningGoal.team_id == team.id)
+    ):
+        return
+    supervisor = team.supervisor
+    students = {m.student.name: m.student for m in team.current_memberships}
+    for name, title, codes, status in GOAL_PLAN:
+        student = students[name]
+        item_ids = list(
+            db.session.scalars(select(FrameworkItem.id).where(FrameworkItem.code.in_(codes)))
+        )
+        goal = goals.create_goal(
+            team,
+            student,
+            goals.GoalData(
+                title=title,
+                description="Afgesproken met de werkbegeleider in de eerste weken.",
+                success_criteria="Twee keer gedaan en besproken in de nabespreking.",
+                framework_item_ids=item_ids,
+            ),
+            by=student,
+        )
+        result.created += 1
+        if status == "draft":
+            continue
+        goals.transition(goal, "activate", by=student)
+        participation = db.session.scalar(
+            select(TaskParticipation)
+            .join(Task, Task.id == TaskParticipation.task_id)
+            .where(
+                TaskParticipation.student_id == student.id,
+                Task.team_id == team.id,
+                Task.status == TaskStatus.VERIFIED,
+            )
+            .order_by(Task.date)
+            .limit(1)
+        )
+        if participation is not None:
+            goals.add_evidence(
+                goal, participation, by=student, note="Hier deed ik dit voor het eerst."
+            )
+            result.created += 1
+        if status == "active":
+            continue
+        goals.add_feedback(
+            goal,
+            by=supervisor,
+            comment="Je pakt dit goed op; let op je planning.",
+            rating=3,
+            may_rate=True,
+        )
+        result.created += 1
+        goals.transition(goal, "request_review", by=student)
+        if status == "signed_off":
+            goals.transition(
+                goal, "sign_off", by=supervisor, statement="Zelfstandig zichtbaar in de praktijk."
+            )
+            result.created += 1
     db.session.flush()

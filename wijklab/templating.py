@@ -7,10 +7,13 @@ from datetime import datetime
 from flask import Flask, request
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from wijklab.accounts.forms import LEVEL_LABELS, ROLE_LABELS, WEEKDAY_LABELS, LanguageForm
 from wijklab.accounts.permissions import can_change_active_state, can_manage_users
 from wijklab.forms import ConfirmForm
+from wijklab.goals.forms import STATUS_LABELS as GOAL_STATUS_LABELS
+from wijklab.goals.permissions import can_view_goal
 from wijklab.i18n import get_locale
 from wijklab.neighbourhoods.permissions import can_manage_neighbourhoods
 from wijklab.organisations.permissions import can_manage_organisations
@@ -36,6 +39,19 @@ STATUS_BADGES = {
     ProjectStatus.COMPLETED: "neutral",
     ProjectStatus.ARCHIVED: "muted",
 }
+
+
+def team_learning_goals(team):
+    from sqlalchemy import select
+
+    from wijklab.extensions import db
+    from wijklab.goals.models import LearningGoal
+
+    return db.session.scalars(
+        select(LearningGoal)
+        .where(LearningGoal.team_id == team.id)
+        .order_by(LearningGoal.student_id, LearningGoal.id)
+    ).all()
 
 
 def local_date(value) -> str:
@@ -83,6 +99,10 @@ def register_template_helpers(app: Flask) -> None:
         status_label=lambda status: STATUS_LABELS.get(status, status),
         status_kind=lambda status: STATUS_BADGES.get(status, "neutral"),
         team_problems=team_problems,
+        team_goals=lambda team: [
+            g for g in team_learning_goals(team) if can_view_goal(current_user, g)
+        ],
+        goal_status_labels=GOAL_STATUS_LABELS,
         can_log_task=can_log_task,
         can_log_supervision=can_log_supervision,
         can_log_visit=can_log_visit,

@@ -1,0 +1,299 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from wijklab.accounts.models import Role
+from wijklab.database import paginate
+from wijklab.errors import Conflict, WijklabError
+from wijklab.extensions import db
+from wijklab.forms import choices, show_error
+from wijklab.goals import services
+from wijklab.goals.forms import (
+    ACTION_LABELS,
+    RATING_LABELS,
+    STATUS_LABELS,
+    EvidenceForm,
+    FeedbackForm,
+    GoalForm,
+    TransitionForm,
+)
+from wijklab.goals.models import AuditEvent, FrameworkItem, GoalStatus, LearningGoal
+from wijklab.goals.permissions import (
+    can_comment,
+    can_edit_goal,
+    can_rate,
+    can_return_or_reopen,
+    can_sign_off,
+    can_view_goal,
+)
+from wijklab.tasks.models import Task, TaskParticipation
+from wijklab.teams.models import Team
+
+bp = Blueprint("goals", __name__)
+
+
+def _item_choices(student) -> list:
+    """Active framework items; the student's own level's framework first."""
+    level = student.student_profile.level.value
+    own = "mbo-sociaal-werk-4" if level == "mbo" else "hbo-social-work"
+    items = db.session.scalars(
+        select(FrameworkItem)
+        .where(FrameworkItem.is_active.is_(True))
+        .order_by(FrameworkItem.framework != own, FrameworkItem.framework, FrameworkItem.position)
+    ).all()
+    return choices((i.id, f"{i.code} {i.title}") for i in items)
+
+
+def _data(form: GoalForm) -> services.GoalData:
+    return services.GoalData(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        success_criteria=form.success_criteria.data or "",
+        target_date=form.target_date.data,
+        framework_item_ids=list(form.framework_items.data or []),
+    )
+
+
+@bp.route("/teams/<int:team_id>/goals/new", methods=["GET", "POST"])
+@login_required
+def create(team_id: int):
+    team = db.get_or_404(Team, team_id)
+    if not any(m.student_id == current_user.id and m.left_on is None for m in team.memberships):
+        abort(403)
+    form = GoalForm()
+    form.framework_items.choices = _item_choices(current_user)
+    if form.validate_on_submit():
+        try:
+            goal = services.create_goal(team, current_user, _data(form), by=current_user)
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Leerdoel opgeslagen als concept."), "success")
+            return redirect(url_for("goals.detail", goal_id=goal.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("goals/form.html", form=form, team=team, goal=None), status
+
+
+def _load(goal_id: int) -> LearningGoal:
+    goal = db.session.scalar(
+        select(LearningGoal)
+        .where(LearningGoal.id == goal_id)
+        .options(joinedload(LearningGoal.team))
+    )
+    if goal is None or not can_view_goal(current_user, goal):
+        abort(404)
+    return goal
+
+
+@bp.route("/goals/<int:goal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(goal_id: int):
+    goal = _load(goal_id)
+    if not can_edit_goal(current_user, goal):
+        abort(403)
+    form = GoalForm(obj=goal)
+    form.framework_items.choices = _item_choices(goal.student)
+    if request.method == "GET":
+        form.framework_items.data = [i.id for i in goal.framework_items]
+        form.version.data = str(goal.version)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            version = int(form.version.data or 0)
+            services.update_goal(goal, _data(form), by=current_user, version=version)
+        except (WijklabError, ValueError) as error:
+            db.session.rollback()
+            if not isinstance(error, WijklabError):
+                abort(400)
+            show_error(form, error)
+            status = 409 if isinstance(error, Conflict) else 422
+        else:
+            db.session.commit()
+            flash(_("Leerdoel bijgewerkt."), "success")
+            return redirect(url_for("goals.detail", goal_id=goal.id))
+    elif form.errors:
+        status = 422
+    return render_template("goals/form.html", form=form, team=goal.team, goal=goal), status
+
+
+def _evidence_form(goal: LearningGoal) -> EvidenceForm | None:
+    if current_user.id != goal.student_id or goal.status == GoalStatus.SIGNED_OFF:
+        return None
+    linked = {e.participation_id for e in goal.evidence}
+    rows = db.session.execute(
+        select(TaskParticipation.id, Task.date, Task.title)
+        .join(Task, Task.id == TaskParticipation.task_id)
+        .where(TaskParticipation.student_id == goal.student_id, Task.team_id == goal.team_id)
+        .order_by(Task.date.desc())
+    ).all()
+    form = EvidenceForm()
+    form.participation_id.choices = choices(
+        (pid, f"{day.strftime('%d-%m-%Y')} {title}")
+        for pid, day, title in rows
+        if pid not in linked
+    )
+    return form
+
+
+@bp.route("/goals/<int:goal_id>")
+@login_required
+def detail(goal_id: int):
+    goal = _load(goal_id)
+    timeline = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "LearningGoal", AuditEvent.object_id == goal.id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+    feedback_form = FeedbackForm() if can_comment(current_user, goal) else None
+    if feedback_form is not None and (
+        not can_rate(current_user, goal) or goal.status == GoalStatus.SIGNED_OFF
+    ):
+        del feedback_form.rating
+    return render_template(
+        "goals/detail.html",
+        goal=goal,
+        timeline=timeline,
+        status_labels=STATUS_LABELS,
+        action_labels=ACTION_LABELS,
+        rating_labels=dict(RATING_LABELS),
+        verified=services.verified_evidence(goal),
+        evidence_form=_evidence_form(goal),
+        feedback_form=feedback_form,
+        transition_form=TransitionForm(version=str(goal.version)),
+        actions=_actions(goal),
+    )
+
+
+# Who may make each move: the student moves their own goal forward; the supervisor signs off;
+# the supervisor or wijkdocent returns a goal or reopens a sign-off.
+ACTION_PERMISSIONS = {
+    "activate": can_edit_goal,
+    "request_review": can_edit_goal,
+    "sign_off": can_sign_off,
+    "return": can_return_or_reopen,
+    "reopen": can_return_or_reopen,
+}
+
+
+def _actions(goal: LearningGoal) -> list[str]:
+    """The moves this user may make on this goal now."""
+    return [
+        action
+        for action, (source, _target) in services.TRANSITIONS.items()
+        if goal.status == source and ACTION_PERMISSIONS[action](current_user, goal)
+    ]
+
+
+@bp.route("/goals/<int:goal_id>/transition", methods=["POST"])
+@login_required
+def transition(goal_id: int):
+    goal = _load(goal_id)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    action = form.action.data or ""
+    if action not in _actions(goal):
+        abort(403)
+    try:
+        services.transition(
+            goal,
+            action,
+            by=current_user,
+            version=int(form.version.data or 0),
+            statement=form.statement.data or "",
+            reason=form.reason.data or "",
+        )
+    except WijklabError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("goals.detail", goal_id=goal.id)), 303
+    except ValueError:
+        abort(400)
+    db.session.commit()
+    flash(_("Leerdoel bijgewerkt."), "success")
+    return redirect(url_for("goals.detail", goal_id=goal.id))
+
+
+@bp.route("/goals/<int:goal_id>/evidence", methods=["POST"])
+@login_required
+def add_evidence(goal_id: int):
+    goal = _load(goal_id)
+    form = _evidence_form(goal)
+    if form is None:
+        abort(403)
+    if not form.validate_on_submit():
+        flash(_("Kies een taak om te koppelen."), "error")
+        return redirect(url_for("goals.detail", goal_id=goal.id)), 303
+    participation = db.get_or_404(TaskParticipation, form.participation_id.data)
+    try:
+        services.add_evidence(goal, participation, by=current_user, note=form.note.data or "")
+    except WijklabError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("goals.detail", goal_id=goal.id)), 303
+    db.session.commit()
+    flash(_("Bewijs gekoppeld."), "success")
+    return redirect(url_for("goals.detail", goal_id=goal.id))
+
+
+@bp.route("/goals/<int:goal_id>/feedback", methods=["POST"])
+@login_required
+def feedback(goal_id: int):
+    goal = _load(goal_id)
+    if not can_comment(current_user, goal):
+        abort(403)
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        flash(_("Schrijf je feedback (hoogstens 4000 tekens)."), "error")
+        return redirect(url_for("goals.detail", goal_id=goal.id)), 303
+    rating = int(form.rating.data) if form.rating.data else None
+    try:
+        services.add_feedback(
+            goal,
+            by=current_user,
+            comment=form.comment.data,
+            rating=rating,
+            may_rate=can_rate(current_user, goal),
+        )
+    except WijklabError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("goals.detail", goal_id=goal.id)), 303
+    db.session.commit()
+    flash(_("Feedback toegevoegd."), "success")
+    return redirect(url_for("goals.detail", goal_id=goal.id))
+
+
+@bp.route("/goals/")
+@login_required
+def index():
+    """The goals this user works on: a student's own, a supervisor's teams' and a wijkdocent's
+    projects' goals; ?status= filters (``review_requested`` is what waits on a supervisor)."""
+    from wijklab.projects.models import Project
+
+    query = (
+        select(LearningGoal)
+        .join(Team, Team.id == LearningGoal.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .options(joinedload(LearningGoal.team))
+        .order_by(LearningGoal.updated_at.desc())
+    )
+    if current_user.role == Role.STUDENT:
+        query = query.where(LearningGoal.student_id == current_user.id)
+    elif current_user.role == Role.SUPERVISOR:
+        query = query.where(Team.supervisor_id == current_user.id)
+    elif current_user.role == Role.WIJKDOCENT:
+        query = query.where(Project.owner_id == current_user.id)
+    status = request.args.get("status") or ""
+    if status in {s.value for s in GoalStatus}:
+        query = query.where(LearningGoal.status == GoalStatus(status))
+    page = paginate(query, current_app.config["PER_PAGE"])
+    return render_template(
+        "goals/index.html", page=page, status=status, status_labels=STATUS_LABELS
+    )
