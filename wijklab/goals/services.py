@@ -132,11 +132,14 @@ def update_goal(goal: LearningGoal, data: GoalData, *, by, version: int | None) 
     if goal.status not in (GoalStatus.DRAFT, GoalStatus.ACTIVE):
         raise NotAllowed(_l("Een leerdoel in beoordeling of afgetekend kan niet worden gewijzigd."))
     _check_data(data)
+    # Look the items up before changing the goal: the query would otherwise autoflush the new
+    # fields, and one edit would raise the version twice.
+    items = _items(data.framework_item_ids)
     goal.title = data.title.strip()
     goal.description = data.description.strip()
     goal.success_criteria = data.success_criteria.strip()
     goal.target_date = data.target_date
-    goal.framework_items = _items(data.framework_item_ids)
+    goal.framework_items = items
     goal.updated_at = utcnow()  # the version goes up even when only the items changed
     db.session.flush()
     audit(by, "goal.updated", goal, title=goal.title)
@@ -206,6 +209,7 @@ def add_evidence(goal: LearningGoal, participation: TaskParticipation, *, by, no
         raise NotAllowed(_l("Alleen je eigen deelname kan bewijs zijn voor je eigen leerdoel."))
     if participation.task.team_id != goal.team_id:
         raise WijklabError(_l("Kies een taak van dit team."), field="participation")
+    _check_open(goal.team)
     if goal.status == GoalStatus.SIGNED_OFF:
         raise WijklabError(_l("Een afgetekend leerdoel krijgt geen nieuw bewijs."))
     if any(e.participation_id == participation.id for e in goal.evidence):
@@ -219,9 +223,17 @@ def add_evidence(goal: LearningGoal, participation: TaskParticipation, *, by, no
     return evidence
 
 
-def add_feedback(goal: LearningGoal, *, by, comment: str, rating: int | None, may_rate: bool):
+def add_feedback(
+    goal: LearningGoal,
+    *,
+    by,
+    comment: str,
+    rating: int | None,
+    may_rate: bool,
+    author_role: str | None = None,
+):
     """Append feedback; only supervisors and wijkdocenten rate, and a signed-off goal takes
-    comments only."""
+    comments only. ``author_role`` is the role at that moment (a peer coach is a student)."""
     comment = (comment or "").strip()
     if not comment:
         raise WijklabError(_l("Schrijf je feedback."), field="comment")
@@ -238,7 +250,11 @@ def add_feedback(goal: LearningGoal, *, by, comment: str, rating: int | None, ma
         if rating not in {r.value for r in Rating}:
             raise WijklabError(_l("Kies een beoordeling van 1 tot en met 5."), field="rating")
     entry = Feedback(
-        author=by, author_role=by.role.value, rating=rating, comment=comment, created_at=utcnow()
+        author=by,
+        author_role=author_role or by.role.value,
+        rating=rating,
+        comment=comment,
+        created_at=utcnow(),
     )
     goal.feedback.append(entry)
     db.session.flush()

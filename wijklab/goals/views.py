@@ -29,6 +29,7 @@ from wijklab.goals.permissions import (
     can_return_or_reopen,
     can_sign_off,
     can_view_goal,
+    is_peer_coach,
 )
 from wijklab.tasks.models import Task, TaskParticipation
 from wijklab.teams.models import Team
@@ -63,6 +64,8 @@ def _data(form: GoalForm) -> services.GoalData:
 def create(team_id: int):
     team = db.get_or_404(Team, team_id)
     if not any(m.student_id == current_user.id and m.left_on is None for m in team.memberships):
+        abort(403)
+    if not team.project.is_open:
         abort(403)
     form = GoalForm()
     form.framework_items.choices = _item_choices(current_user)
@@ -260,6 +263,7 @@ def feedback(goal_id: int):
             comment=form.comment.data,
             rating=rating,
             may_rate=can_rate(current_user, goal),
+            author_role="peer_coach" if is_peer_coach(current_user, goal) else None,
         )
     except WijklabError as error:
         db.session.rollback()
