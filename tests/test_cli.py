@@ -292,6 +292,7 @@ EXPECTED_ROWS = {
     "feedback": 2,
     "sign_off": 1,
     "audit_event": 15,
+    "notification": 5,
 }
 
 

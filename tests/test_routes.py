@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from tests import factories
+from wijklab.extensions import db
 
 # Endpoints anyone may reach without signing in. A new route must be added here on purpose,
 # or be protected: test_every_route_is_public_on_purpose_or_needs_login enforces it.
@@ -91,6 +93,9 @@ PROTECTED = [
     ("POST", "/goals/{goal}/transition", set(), HIDDEN_FROM_OUTSIDERS),
     ("POST", "/goals/{goal}/evidence", {"goal_owner"}, HIDDEN_FROM_OUTSIDERS),
     ("POST", "/goals/{goal}/feedback", MANAGERS, 404),
+    ("GET", "/notifications", ALL),
+    ("POST", "/notifications/read-all", ALL),
+    ("POST", "/notifications/{notification}/read", {"recipient"}, 404),
 ]
 # Object pages answer 404 to people who may not know the object exists; actions answer 403.
 OWNER_ONLY = [
@@ -110,7 +115,13 @@ def objects(wijkdocent):
     team = factories.make_team(project=project, members=[member])
     task = factories.make_task(team=team, participants=[member])
     goal = factories.make_goal(team=team, student=member)
+    from wijklab.goals.models import Notification
+    from wijklab.goals.services import notify
+
+    notify(member.id, "feedback", goal, by="Petra")
+    db.session.commit()
     return {
+        "notification": db.session.scalar(select(Notification.id)),
         "goal": goal.id,
         "task": task.id,
         "participation": task.participations[0].id,

@@ -12,6 +12,7 @@ from flask_login import current_user
 from wijklab.accounts.forms import LEVEL_LABELS, ROLE_LABELS, WEEKDAY_LABELS, LanguageForm
 from wijklab.accounts.permissions import can_change_active_state, can_manage_users
 from wijklab.forms import ConfirmForm
+from wijklab.goals import services as goal_services
 from wijklab.goals.forms import STATUS_LABELS as GOAL_STATUS_LABELS
 from wijklab.goals.permissions import can_view_goal
 from wijklab.i18n import get_locale
@@ -103,6 +104,7 @@ def register_template_helpers(app: Flask) -> None:
             g for g in team_learning_goals(team) if can_view_goal(current_user, g)
         ],
         goal_status_labels=GOAL_STATUS_LABELS,
+        unread_notifications=lambda: goal_services.unread_count(current_user),
         can_log_task=can_log_task,
         can_log_supervision=can_log_supervision,
         can_log_visit=can_log_visit,

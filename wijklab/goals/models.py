@@ -228,3 +228,18 @@ class AuditEvent(db.Model):
     details: Mapped[str] = mapped_column(db.Text, default="{}")
 
     actor = relationship("User", lazy="joined")
+
+
+class Notification(db.Model):
+    """An in-app message to one user about a goal; ``params`` fill the translated text of its
+    ``kind`` when it is shown, so it appears in the reader's language."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[str] = mapped_column(db.Text, default="{}")
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    read_at: Mapped[dt.datetime | None]

@@ -26,6 +26,7 @@ from wijklab.goals.models import (
     GoalEvidence,
     GoalStatus,
     LearningGoal,
+    Notification,
     Rating,
     SignOff,
 )
@@ -54,6 +55,30 @@ def audit(actor, action: str, obj, **details) -> None:
             at=utcnow(),
         )
     )
+
+
+def notify(user_id: int | None, kind: str, goal: LearningGoal, **params) -> None:
+    """An in-app notification about ``goal`` for one user (nobody is told about their own act)."""
+    if user_id is None:
+        return
+    db.session.add(
+        Notification(
+            user_id=user_id,
+            kind=kind,
+            params=json.dumps({"title": goal.title, **params}, ensure_ascii=False),
+            link=f"/goals/{goal.id}",
+            created_at=utcnow(),
+        )
+    )
+
+
+# Who hears about a move: the supervisor about a review request, the student about the rest.
+NOTIFY_ON = {
+    "request_review": "review_requested",
+    "return": "goal_returned",
+    "sign_off": "goal_signed_off",
+    "reopen": "goal_reopened",
+}
 
 
 @dataclass
@@ -201,6 +226,10 @@ def transition(
     goal.updated_at = utcnow()
     db.session.flush()
     audit(by, f"goal.{action}", goal, **details)
+    if action in NOTIFY_ON:
+        recipient = goal.team.supervisor_id if action == "request_review" else goal.student_id
+        if recipient != by.id:
+            notify(recipient, NOTIFY_ON[action], goal, by=by.name)
 
 
 def add_evidence(goal: LearningGoal, participation: TaskParticipation, *, by, note: str = ""):
@@ -259,4 +288,46 @@ def add_feedback(
     goal.feedback.append(entry)
     db.session.flush()
     audit(by, "goal.feedback", goal, rating=rating)
+    recipient = goal.student_id if by.id != goal.student_id else goal.team.supervisor_id
+    notify(recipient, "feedback", goal, by=by.name)
     return entry
+
+
+NOTIFICATION_TEXTS = {
+    "review_requested": _l("%(by)s vraagt je het leerdoel ‘%(title)s’ te beoordelen."),
+    "goal_returned": _l("%(by)s zette je leerdoel ‘%(title)s’ terug naar actief."),
+    "goal_signed_off": _l("%(by)s tekende je leerdoel ‘%(title)s’ af."),
+    "goal_reopened": _l("%(by)s heropende je leerdoel ‘%(title)s’."),
+    "feedback": _l("%(by)s gaf feedback op ‘%(title)s’."),
+}
+
+
+def describe_notification(notification) -> str:
+    """The notification's text in the reader's language."""
+    params = json.loads(notification.params or "{}")
+    text = NOTIFICATION_TEXTS.get(notification.kind)
+    if text is None:
+        return ""
+    return str(text) % {"by": params.get("by", ""), "title": params.get("title", "")}
+
+
+def mark_read(user, notifications) -> None:
+    """Mark the user's own notifications read; others' are left alone."""
+    now = utcnow()
+    for notification in notifications:
+        if notification.user_id == user.id and notification.read_at is None:
+            notification.read_at = now
+    db.session.flush()
+
+
+def unread_count(user) -> int:
+    from sqlalchemy import func
+
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )

@@ -301,3 +301,54 @@ def index():
     return render_template(
         "goals/index.html", page=page, status=status, status_labels=STATUS_LABELS
     )
+
+
+@bp.route("/notifications")
+@login_required
+def notifications():
+    from wijklab.goals.models import Notification
+
+    query = (
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    page = paginate(query, current_app.config["PER_PAGE"])
+    return render_template(
+        "goals/notifications.html", page=page, describe=services.describe_notification
+    )
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@login_required
+def read_notification(notification_id: int):
+    from wijklab.forms import ConfirmForm
+    from wijklab.goals.models import Notification
+
+    notification = db.get_or_404(Notification, notification_id)
+    if notification.user_id != current_user.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.mark_read(current_user, [notification])
+    db.session.commit()
+    return redirect(notification.link or url_for("goals.notifications"))
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@login_required
+def read_all_notifications():
+    from wijklab.forms import ConfirmForm
+    from wijklab.goals.models import Notification
+
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    unread = db.session.scalars(
+        select(Notification).where(
+            Notification.user_id == current_user.id, Notification.read_at.is_(None)
+        )
+    ).all()
+    services.mark_read(current_user, unread)
+    db.session.commit()
+    flash(_("Alle meldingen gelezen."), "success")
+    return redirect(url_for("goals.notifications"))
