@@ -94,6 +94,10 @@ PROTECTED = [
     ("POST", "/goals/{goal}/evidence", {"goal_owner"}, HIDDEN_FROM_OUTSIDERS),
     ("POST", "/goals/{goal}/feedback", MANAGERS, 404),
     ("GET", "/notifications", ALL),
+    ("POST", "/goals/sign-off", {"supervisor"}),
+    ("GET", "/teams/{team}/goals/for-everyone", MANAGERS),
+    ("POST", "/teams/{team}/goals/for-everyone", MANAGERS),
+    ("GET", "/audit", {"admin"}),
     ("POST", "/notifications/read-all", ALL),
     ("POST", "/notifications/{notification}/read", {"recipient"}, 404),
 ]

@@ -352,3 +352,92 @@ def read_all_notifications():
     db.session.commit()
     flash(_("Alle meldingen gelezen."), "success")
     return redirect(url_for("goals.notifications"))
+
+
+@bp.route("/goals/sign-off", methods=["POST"])
+@login_required
+def sign_off_many():
+    """Sign off several goals in review at once, with one statement: all of them, or none."""
+    if current_user.role != Role.SUPERVISOR:
+        abort(403)  # only supervisors sign off
+    form = TransitionForm()
+    raw = request.form.getlist("goal_id")
+    if not form.validate_on_submit():
+        abort(400)
+    if not raw or not all(r.isdecimal() and len(r) < 10 for r in raw) or len(raw) > 200:
+        flash(_("Kies minstens één leerdoel om af te tekenen."), "error")
+        return redirect(url_for("goals.index", status="review_requested")), 303
+    goals = db.session.scalars(
+        select(LearningGoal).where(LearningGoal.id.in_({int(r) for r in raw}))
+    ).all()
+    if len(goals) != len(set(raw)) or not all(can_sign_off(current_user, g) for g in goals):
+        abort(403)
+    try:
+        for goal in goals:
+            services.transition(
+                goal, "sign_off", by=current_user, statement=form.statement.data or ""
+            )
+    except WijklabError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("goals.index", status="review_requested")), 303
+    db.session.commit()
+    flash(_("Leerdoelen afgetekend."), "success")
+    return redirect(url_for("goals.index", status="review_requested"))
+
+
+@bp.route("/teams/<int:team_id>/goals/for-everyone", methods=["GET", "POST"])
+@login_required
+def create_for_team(team_id: int):
+    """The wijkdocent gives every current member of a team the same goal (a template)."""
+    from wijklab.teams.permissions import can_manage_team
+
+    team = db.get_or_404(Team, team_id)
+    if not can_manage_team(current_user, team) or not team.project.is_open:
+        abort(403)
+    form = GoalForm()
+    members = [m.student for m in team.current_memberships]
+    if not members:
+        abort(404)
+    form.framework_items.choices = _item_choices(members[0])
+    if form.validate_on_submit():
+        try:
+            for student in members:
+                services.create_goal(team, student, _data(form), by=current_user)
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("Leerdoel toegevoegd voor %(n)s studenten, als concept.", n=len(members)),
+                "success",
+            )
+            return redirect(url_for("teams.detail", team_id=team.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "goals/form.html", form=form, team=team, goal=None, for_team=True
+    ), status
+
+
+@bp.route("/audit")
+@login_required
+def audit_log():
+    """Admins browse the audit trail, filtered by action, by actor's name and by object."""
+    from wijklab.accounts.models import User
+
+    if current_user.role != Role.ADMIN:
+        abort(403)
+    action = (request.args.get("action") or "").strip()[:40]
+    actor = (request.args.get("actor") or "").strip()[:100]
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor:
+        query = query.join(User, User.id == AuditEvent.actor_id).where(
+            User.name.icontains(actor, autoescape=True)
+        )
+    page = paginate(query, current_app.config["PER_PAGE"])
+    return render_template(
+        "goals/audit.html", page=page, action=action, actor=actor, action_labels=ACTION_LABELS
+    )
