@@ -98,6 +98,8 @@ PROTECTED = [
     ("GET", "/teams/{team}/goals/for-everyone", MANAGERS),
     ("POST", "/teams/{team}/goals/for-everyone", MANAGERS),
     ("GET", "/audit", {"admin"}),
+    ("GET", "/frameworks", {"admin"}),
+    ("POST", "/frameworks", {"admin"}),
     ("POST", "/notifications/read-all", ALL),
     ("POST", "/notifications/{notification}/read", {"recipient"}, 404),
 ]

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -441,3 +444,61 @@ def audit_log():
     return render_template(
         "goals/audit.html", page=page, action=action, actor=actor, action_labels=ACTION_LABELS
     )
+
+
+class FrameworkUploadForm(FlaskForm):
+    file = FileField(_l("Kaderbestand (TOML)"), validators=[FileRequired(_l("Kies een bestand."))])
+
+
+@bp.route("/frameworks", methods=["GET", "POST"])
+@login_required
+def frameworks():
+    """Admins see the loaded frameworks and add or update one from a TOML file; a malformed
+    file is refused whole, with its line and reason."""
+    from sqlalchemy import func
+
+    from wijklab.goals.loader import FrameworkFileError, load_framework, parse_framework
+
+    if current_user.role != Role.ADMIN:
+        abort(403)
+    form = FrameworkUploadForm()
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        raw = upload.read(1024 * 1024 + 1)
+        try:
+            if len(raw) > 1024 * 1024:
+                raise WijklabError(_("Een kaderbestand is hoogstens 1 MB."), field="file")
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise WijklabError(_("Het bestand is geen UTF-8-tekst."), field="file") from exc
+            result = load_framework(parse_framework(text, upload.filename or "upload.toml"))
+        except (FrameworkFileError, WijklabError) as error:
+            db.session.rollback()
+            if error.field is None:
+                error.field = "file"
+            show_error(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Kader geladen: %(created)s nieuw, %(updated)s bijgewerkt, "
+                    "%(unchanged)s ongewijzigd.",
+                    created=result.created,
+                    updated=result.updated,
+                    unchanged=result.unchanged,
+                ),
+                "success",
+            )
+            return redirect(url_for("goals.frameworks"))
+    elif form.errors:
+        status = 422
+    counts = db.session.execute(
+        select(FrameworkItem.framework, func.count(FrameworkItem.id))
+        .where(FrameworkItem.is_active.is_(True))
+        .group_by(FrameworkItem.framework)
+        .order_by(FrameworkItem.framework)
+    ).all()
+    return render_template("goals/frameworks.html", form=form, counts=counts), status
