@@ -136,3 +136,42 @@ def test_waiting_list_runs_a_fixed_number_of_queries(client, login_as):
         grow_tasks(team, 6)
     large = count_for(client, "/tasks/waiting")
     assert small == large, f"{small} queries with 1 task, {large} with 19"
+
+
+def grow_goal(goal, n: int) -> None:
+    from wijklab.goals.models import Feedback, GoalEvidence
+
+    for _ in range(n):
+        task = factories.make_task(team=goal.team, participants=[goal.student], status="verified")
+        db.session.add(GoalEvidence(goal=goal, participation=task.participations[0]))
+        db.session.add(
+            Feedback(goal=goal, author=goal.team.supervisor, author_role="supervisor", comment="ok")
+        )
+    db.session.commit()
+
+
+def test_goal_page_runs_a_fixed_number_of_queries(client, login_as):
+    goal = factories.make_goal(status="review_requested")
+    login_as(goal.team.supervisor)
+    grow_goal(goal, 1)
+    small = count_for(client, f"/goals/{goal.id}")
+    grow_goal(goal, 8)
+    large = count_for(client, f"/goals/{goal.id}")
+    assert small == large, f"{small} queries with 1 piece of evidence, {large} with 9"
+
+
+def test_goals_waiting_list_runs_a_fixed_number_of_queries(client, login_as):
+    supervisor = factories.make_supervisor()
+    project = factories.make_project(partner=supervisor.supervisor_profile.organisation)
+    team = factories.make_team(
+        project=project, supervisor=supervisor, members=[factories.make_student()]
+    )
+    login_as(supervisor)
+    factories.make_goal(team=team, status="review_requested")
+    small = count_for(client, "/goals/?status=review_requested")
+    for _ in range(12):
+        student = factories.make_student()
+        extra = factories.make_team(project=project, supervisor=supervisor, members=[student])
+        factories.make_goal(team=extra, student=student, status="review_requested")
+    large = count_for(client, "/goals/?status=review_requested")
+    assert small == large

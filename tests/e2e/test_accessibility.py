@@ -81,8 +81,10 @@ WIJKDOCENT_PAGES = [
     "/tasks/1",
     "/tasks/waiting",
     "/teams/1/visits",
+    "/goals/",
+    "/goals/3",
 ]
-STUDENT_PAGES = ["/projects/", "/teams/1", "/teams/1/tasks/new"]
+STUDENT_PAGES = ["/projects/", "/teams/1", "/teams/1/tasks/new", "/teams/1/goals/new", "/goals/4"]
 
 
 @pytest.mark.parametrize("width", WIDTHS)

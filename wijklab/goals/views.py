@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from wijklab.accounts.models import Role
 from wijklab.database import paginate
@@ -24,7 +24,13 @@ from wijklab.goals.forms import (
     GoalForm,
     TransitionForm,
 )
-from wijklab.goals.models import AuditEvent, FrameworkItem, GoalStatus, LearningGoal
+from wijklab.goals.models import (
+    AuditEvent,
+    FrameworkItem,
+    GoalEvidence,
+    GoalStatus,
+    LearningGoal,
+)
 from wijklab.goals.permissions import (
     can_comment,
     can_edit_goal,
@@ -90,7 +96,15 @@ def _load(goal_id: int) -> LearningGoal:
     goal = db.session.scalar(
         select(LearningGoal)
         .where(LearningGoal.id == goal_id)
-        .options(joinedload(LearningGoal.team))
+        .options(
+            joinedload(LearningGoal.team),
+            # The page shows every piece of evidence with its task, all feedback and sign-offs.
+            selectinload(LearningGoal.evidence)
+            .joinedload(GoalEvidence.participation)
+            .joinedload(TaskParticipation.task),
+            selectinload(LearningGoal.feedback),
+            selectinload(LearningGoal.sign_offs),
+        )
     )
     if goal is None or not can_view_goal(current_user, goal):
         abort(404)
