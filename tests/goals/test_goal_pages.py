@@ -667,3 +667,13 @@ def test_goal_page_shows_the_timeline_of_audit_events(world, client, login_as):
         )
     ]
     assert positions == sorted(positions)
+
+
+def test_no_route_changes_or_deletes_feedback(app):
+    """Feedback is append-only: the only route that touches it adds an entry."""
+    feedback_rules = [r for r in app.url_map.iter_rules() if "feedback" in r.rule]
+    assert [(r.rule, sorted(r.methods - {"HEAD", "OPTIONS"})) for r in feedback_rules] == [
+        ("/goals/<int:goal_id>/feedback", ["POST"])
+    ]
+    changing = {"PUT", "PATCH", "DELETE"}
+    assert not any(rule.methods & changing for rule in app.url_map.iter_rules())
