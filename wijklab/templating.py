@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import Flask, request
 from flask_babel import format_date, format_datetime
@@ -42,19 +43,6 @@ STATUS_BADGES = {
 }
 
 
-def team_learning_goals(team):
-    from sqlalchemy import select
-
-    from wijklab.extensions import db
-    from wijklab.goals.models import LearningGoal
-
-    return db.session.scalars(
-        select(LearningGoal)
-        .where(LearningGoal.team_id == team.id)
-        .order_by(LearningGoal.student_id, LearningGoal.id)
-    ).all()
-
-
 def local_date(value) -> str:
     """A date as the user's language writes it (28 nov. 2026)."""
     return format_date(value, "medium") if value else ""
@@ -74,8 +62,6 @@ def url_with(**changes) -> str:
     """The current URL with some query arguments replaced (pagination, filters)."""
     args = request.args.to_dict()
     args.update({k: v for k, v in changes.items() if v is not None})
-    from urllib.parse import urlencode
-
     return request.path + ("?" + urlencode(args) if args else "")
 
 
@@ -101,7 +87,7 @@ def register_template_helpers(app: Flask) -> None:
         status_kind=lambda status: STATUS_BADGES.get(status, "neutral"),
         team_problems=team_problems,
         team_goals=lambda team: [
-            g for g in team_learning_goals(team) if can_view_goal(current_user, g)
+            g for g in goal_services.team_goals(team) if can_view_goal(current_user, g)
         ],
         goal_status_labels=GOAL_STATUS_LABELS,
         unread_notifications=lambda: goal_services.unread_count(current_user),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from wijklab.database import utcnow
 from wijklab.errors import Conflict, NotAllowed, WijklabError
@@ -321,8 +321,6 @@ def mark_read(user, notifications) -> None:
 
 
 def unread_count(user) -> int:
-    from sqlalchemy import func
-
     return (
         db.session.scalar(
             select(func.count(Notification.id)).where(
@@ -330,4 +328,15 @@ def unread_count(user) -> int:
             )
         )
         or 0
+    )
+
+
+def team_goals(team: Team) -> list[LearningGoal]:
+    """The team's goals, by student."""
+    return list(
+        db.session.scalars(
+            select(LearningGoal)
+            .where(LearningGoal.team_id == team.id)
+            .order_by(LearningGoal.student_id, LearningGoal.id)
+        )
     )

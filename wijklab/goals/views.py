@@ -6,14 +6,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from wijklab.accounts.models import Role
+from wijklab.accounts.models import Role, User
 from wijklab.database import paginate
 from wijklab.errors import Conflict, WijklabError
 from wijklab.extensions import db
-from wijklab.forms import choices, show_error
+from wijklab.forms import ConfirmForm, choices, show_error
 from wijklab.goals import services
 from wijklab.goals.forms import (
     ACTION_LABELS,
@@ -24,12 +24,14 @@ from wijklab.goals.forms import (
     GoalForm,
     TransitionForm,
 )
+from wijklab.goals.loader import FrameworkFileError, load_framework, parse_framework
 from wijklab.goals.models import (
     AuditEvent,
     FrameworkItem,
     GoalEvidence,
     GoalStatus,
     LearningGoal,
+    Notification,
 )
 from wijklab.goals.permissions import (
     can_comment,
@@ -40,8 +42,10 @@ from wijklab.goals.permissions import (
     can_view_goal,
     is_peer_coach,
 )
+from wijklab.projects.models import Project
 from wijklab.tasks.models import Task, TaskParticipation
 from wijklab.teams.models import Team
+from wijklab.teams.permissions import can_manage_team
 
 bp = Blueprint("goals", __name__)
 
@@ -87,9 +91,14 @@ def create(team_id: int):
         else:
             db.session.commit()
             flash(_("Leerdoel opgeslagen als concept."), "success")
-            return redirect(url_for("goals.detail", goal_id=goal.id))
+            return _back_to(goal)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("goals/form.html", form=form, team=team, goal=None), status
+
+
+def _back_to(goal: LearningGoal, status: int = 302):
+    """Back to the goal page; 303 after a refused action, whose message is flashed."""
+    return redirect(url_for("goals.detail", goal_id=goal.id), status)
 
 
 def _load(goal_id: int) -> LearningGoal:
@@ -136,7 +145,7 @@ def edit(goal_id: int):
         else:
             db.session.commit()
             flash(_("Leerdoel bijgewerkt."), "success")
-            return redirect(url_for("goals.detail", goal_id=goal.id))
+            return _back_to(goal)
     elif form.errors:
         status = 422
     return render_template("goals/form.html", form=form, team=goal.team, goal=goal), status
@@ -232,12 +241,12 @@ def transition(goal_id: int):
     except WijklabError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return redirect(url_for("goals.detail", goal_id=goal.id)), 303
+        return _back_to(goal, 303)
     except ValueError:
         abort(400)
     db.session.commit()
     flash(_("Leerdoel bijgewerkt."), "success")
-    return redirect(url_for("goals.detail", goal_id=goal.id))
+    return _back_to(goal)
 
 
 @bp.route("/goals/<int:goal_id>/evidence", methods=["POST"])
@@ -249,17 +258,17 @@ def add_evidence(goal_id: int):
         abort(403)
     if not form.validate_on_submit():
         flash(_("Kies een taak om te koppelen."), "error")
-        return redirect(url_for("goals.detail", goal_id=goal.id)), 303
+        return _back_to(goal, 303)
     participation = db.get_or_404(TaskParticipation, form.participation_id.data)
     try:
         services.add_evidence(goal, participation, by=current_user, note=form.note.data or "")
     except WijklabError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return redirect(url_for("goals.detail", goal_id=goal.id)), 303
+        return _back_to(goal, 303)
     db.session.commit()
     flash(_("Bewijs gekoppeld."), "success")
-    return redirect(url_for("goals.detail", goal_id=goal.id))
+    return _back_to(goal)
 
 
 @bp.route("/goals/<int:goal_id>/feedback", methods=["POST"])
@@ -271,7 +280,7 @@ def feedback(goal_id: int):
     form = FeedbackForm()
     if not form.validate_on_submit():
         flash(_("Schrijf je feedback (hoogstens 4000 tekens)."), "error")
-        return redirect(url_for("goals.detail", goal_id=goal.id)), 303
+        return _back_to(goal, 303)
     rating = int(form.rating.data) if form.rating.data else None
     try:
         services.add_feedback(
@@ -285,10 +294,10 @@ def feedback(goal_id: int):
     except WijklabError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return redirect(url_for("goals.detail", goal_id=goal.id)), 303
+        return _back_to(goal, 303)
     db.session.commit()
     flash(_("Feedback toegevoegd."), "success")
-    return redirect(url_for("goals.detail", goal_id=goal.id))
+    return _back_to(goal)
 
 
 @bp.route("/goals/")
@@ -296,8 +305,6 @@ def feedback(goal_id: int):
 def index():
     """The goals this user works on: a student's own, a supervisor's teams' and a wijkdocent's
     projects' goals; ?status= filters (``review_requested`` is what waits on a supervisor)."""
-    from wijklab.projects.models import Project
-
     query = (
         select(LearningGoal)
         .join(Team, Team.id == LearningGoal.team_id)
@@ -323,8 +330,6 @@ def index():
 @bp.route("/notifications")
 @login_required
 def notifications():
-    from wijklab.goals.models import Notification
-
     query = (
         select(Notification)
         .where(Notification.user_id == current_user.id)
@@ -339,9 +344,6 @@ def notifications():
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 @login_required
 def read_notification(notification_id: int):
-    from wijklab.forms import ConfirmForm
-    from wijklab.goals.models import Notification
-
     notification = db.get_or_404(Notification, notification_id)
     if notification.user_id != current_user.id:
         abort(404)
@@ -355,9 +357,6 @@ def read_notification(notification_id: int):
 @bp.route("/notifications/read-all", methods=["POST"])
 @login_required
 def read_all_notifications():
-    from wijklab.forms import ConfirmForm
-    from wijklab.goals.models import Notification
-
     if not ConfirmForm().validate_on_submit():
         abort(400)
     unread = db.session.scalars(
@@ -407,8 +406,6 @@ def sign_off_many():
 @login_required
 def create_for_team(team_id: int):
     """The wijkdocent gives every current member of a team the same goal (a template)."""
-    from wijklab.teams.permissions import can_manage_team
-
     team = db.get_or_404(Team, team_id)
     if not can_manage_team(current_user, team) or not team.project.is_open:
         abort(403)
@@ -441,8 +438,6 @@ def create_for_team(team_id: int):
 @login_required
 def audit_log():
     """Admins browse the audit trail, filtered by action, by actor's name and by object."""
-    from wijklab.accounts.models import User
-
     if current_user.role != Role.ADMIN:
         abort(403)
     action = (request.args.get("action") or "").strip()[:40]
@@ -469,10 +464,6 @@ class FrameworkUploadForm(FlaskForm):
 def frameworks():
     """Admins see the loaded frameworks and add or update one from a TOML file; a malformed
     file is refused whole, with its line and reason."""
-    from sqlalchemy import func
-
-    from wijklab.goals.loader import FrameworkFileError, load_framework, parse_framework
-
     if current_user.role != Role.ADMIN:
         abort(403)
     form = FrameworkUploadForm()

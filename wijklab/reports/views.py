@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from wijklab.accounts.models import Role
+from wijklab.database import utcnow
 from wijklab.extensions import db
+from wijklab.goals.models import Feedback, GoalStatus, LearningGoal
 from wijklab.projects.models import Project, ProjectStatus
+from wijklab.tasks.models import Task, TaskStatus
 from wijklab.teams.models import Team, TeamMembership
 
 bp = Blueprint("reports", __name__)
@@ -52,14 +57,6 @@ def _waiting() -> dict:
     """What waits on this user, counted in SQL: a supervisor's goals in review and tasks to
     verify; a student's goals by status with the latest feedback; a wijkdocent's goals stuck in
     review for more than seven days and students without goals."""
-    from datetime import timedelta
-
-    from sqlalchemy import func
-
-    from wijklab.database import utcnow
-    from wijklab.goals.models import Feedback, GoalStatus, LearningGoal
-    from wijklab.tasks.models import Task, TaskStatus
-
     if current_user.role == Role.SUPERVISOR:
         return {
             "goals_in_review": db.session.scalar(

@@ -38,6 +38,7 @@ from wijklab.tasks.permissions import (
     can_log_visit,
     can_reflect,
     can_verify_task,
+    can_view_student_hours,
     can_view_task,
     verifies_on_behalf,
 )
@@ -448,8 +449,6 @@ def student_hours(user_id: int):
     student = db.get_or_404(User, user_id)
     if student.role != Role.STUDENT or student.student_profile is None:
         abort(404)
-    from wijklab.tasks.permissions import can_view_student_hours
-
     if not can_view_student_hours(current_user, student):
         abort(404)
     return render_template(
