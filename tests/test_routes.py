@@ -18,6 +18,7 @@ PUBLIC_ENDPOINTS = {
     "accounts.login",
     "accounts.set_language",
     "api.healthz",
+    "statements.verify",
 }
 
 # Every protected URL of the foundation: (method, url, roles allowed).
@@ -102,6 +103,18 @@ PROTECTED = [
     ("POST", "/frameworks", {"admin"}),
     ("POST", "/notifications/read-all", ALL),
     ("POST", "/notifications/{notification}/read", {"recipient"}, 404),
+    ("GET", "/exports/", ALL),
+    ("GET", "/exports/download", ALL),
+    ("GET", "/reports/neighbourhoods", MANAGERS),
+    ("GET", "/reports/neighbourhoods/{neighbourhood}", MANAGERS),
+    ("GET", "/reports/neighbourhoods/{neighbourhood}/activities", MANAGERS),
+    ("GET", "/reports/neighbourhoods/{neighbourhood}/report.pdf", MANAGERS),
+    ("GET", "/reports/neighbourhoods/{neighbourhood}/report.xlsx", MANAGERS),
+    ("GET", "/reports/placements", MANAGERS),
+    ("GET", "/statements/teams/{team}/students/{student}", MANAGERS, HIDDEN_FROM_OUTSIDERS),
+    ("POST", "/statements/teams/{team}/students/{student}", MANAGERS, HIDDEN_FROM_OUTSIDERS),
+    ("GET", "/statements/{statement}", MANAGERS, HIDDEN_FROM_OUTSIDERS),
+    ("GET", "/statements/{statement}.pdf", MANAGERS, HIDDEN_FROM_OUTSIDERS),
 ]
 # Object pages answer 404 to people who may not know the object exists; actions answer 403.
 OWNER_ONLY = [
@@ -125,9 +138,13 @@ def objects(wijkdocent):
     from wijklab.goals.services import notify
 
     notify(member.id, "feedback", goal, by="Petra")
+    from wijklab.statements.services import issue_statement
+
+    statement = issue_statement(team, member, by=wijkdocent, verify_url=lambda code: code)
     db.session.commit()
     return {
         "notification": db.session.scalar(select(Notification.id)),
+        "statement": statement.id,
         "goal": goal.id,
         "task": task.id,
         "participation": task.participations[0].id,

@@ -38,11 +38,13 @@ def create_app(config=None) -> Flask:
 
     from wijklab.accounts.views import bp as accounts_bp
     from wijklab.api.views import bp as api_bp
+    from wijklab.exports.views import bp as exports_bp
     from wijklab.goals.views import bp as goals_bp
     from wijklab.neighbourhoods.views import bp as neighbourhoods_bp
     from wijklab.organisations.views import bp as organisations_bp
     from wijklab.projects.views import bp as projects_bp
     from wijklab.reports.views import bp as reports_bp
+    from wijklab.statements.views import bp as statements_bp
     from wijklab.tasks.views import bp as tasks_bp
     from wijklab.teams.views import bp as teams_bp
 
@@ -56,6 +58,8 @@ def create_app(config=None) -> Flask:
         tasks_bp,
         goals_bp,
         reports_bp,
+        exports_bp,
+        statements_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -67,6 +67,10 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     LANGUAGES = ("nl", "en")
     PER_PAGE = 25
+    # A Unicode TrueType font for PDFs (names like Ayşe); Debian's fonts-dejavu-core has it.
+    PDF_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
+    PDF_FONT = "DejaVuSans.ttf"
+    PDF_FONT_BOLD = "DejaVuSans-Bold.ttf"
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -78,6 +82,8 @@ class Config:
             values["SECRET_KEY"] = key
         if uri := os.environ.get("WIJKLAB_RATELIMIT_STORAGE_URI"):
             values["RATELIMIT_STORAGE_URI"] = uri
+        if font_dir := os.environ.get("WIJKLAB_PDF_FONT_DIR"):
+            values["PDF_FONT_DIR"] = font_dir
         idle = _env_int("WIJKLAB_IDLE_TIMEOUT_MINUTES", int(cls.IDLE_TIMEOUT.total_seconds() // 60))
         values["IDLE_TIMEOUT"] = timedelta(minutes=idle)
         values["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=idle)

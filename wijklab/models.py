@@ -12,6 +12,7 @@ from wijklab.goals.models import (
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.organisations.models import Organisation, OrganisationKind
 from wijklab.projects.models import Project, ProjectStatus
+from wijklab.statements.models import Statement
 from wijklab.tasks.models import (
     SchoolVisit,
     SupervisionSession,
@@ -35,6 +36,7 @@ __all__ = [
     "Project",
     "ProjectStatus",
     "Role",
+    "Statement",
     "StudentProfile",
     "SchoolVisit",
     "SupervisionSession",

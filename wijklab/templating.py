@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -21,6 +21,8 @@ from wijklab.neighbourhoods.permissions import can_manage_neighbourhoods
 from wijklab.organisations.permissions import can_manage_organisations
 from wijklab.projects.models import ProjectStatus
 from wijklab.projects.permissions import can_create_project, can_manage_project, can_view_project
+from wijklab.reports.permissions import can_view_neighbourhood_report, can_view_placements
+from wijklab.statements.permissions import can_issue_statement
 from wijklab.tasks import services as task_services
 from wijklab.tasks.forms import CATEGORY_LABELS
 from wijklab.tasks.permissions import can_log_supervision, can_log_task, can_log_visit
@@ -51,6 +53,25 @@ def local_date(value) -> str:
 def local_datetime(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
     """An aware UTC timestamp as Europe/Amsterdam time in the user's language."""
     return format_datetime(value, fmt) if value else ""
+
+
+def hours(minutes) -> str:
+    """Minutes as hours with one decimal in the user's language (12,5)."""
+    return format_decimal((minutes or 0) / 60, "#,##0.0")
+
+
+def number(value) -> str:
+    """A whole number with the user's grouping (1.250)."""
+    return format_decimal(value or 0, "#,##0")
+
+
+def from_iso(value: str):
+    """An ISO date or timestamp from stored JSON back as a date or an aware datetime."""
+    if not value:
+        return None
+    if len(value) == 10:
+        return date.fromisoformat(value)
+    return datetime.fromisoformat(value)
 
 
 def weekday_names(days) -> str:
@@ -105,7 +126,15 @@ def register_template_helpers(app: Flask) -> None:
         describe_problem=describe_problem,
         member_role_label=lambda role: MEMBER_ROLE_LABELS.get(role, role),
         url_with=url_with,
+        can_view_neighbourhood_report=can_view_neighbourhood_report,
+        can_view_placements=can_view_placements,
+        can_issue_statement=can_issue_statement,
     )
     app.jinja_env.filters.update(
-        local_datetime=local_datetime, local_date=local_date, weekday_names=weekday_names
+        local_datetime=local_datetime,
+        local_date=local_date,
+        weekday_names=weekday_names,
+        hours=hours,
+        number=number,
+        from_iso=from_iso,
     )

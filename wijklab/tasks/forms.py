@@ -10,6 +10,7 @@ from wijklab.tasks.models import (
     DESCRIPTION_MAX,
     NOTE_MAX,
     PARTNERS_MAX,
+    PLACE_MAX,
     REASON_MAX,
     REFLECTION_MAX,
     TITLE_MAX,
@@ -66,6 +67,15 @@ class TaskForm(FlaskForm):
         _l("Betrokken organisaties"),
         validators=[Length(max=PARTNERS_MAX)],
         filters=[strip],
+    )
+    place = StringField(
+        _l("Straat, plek of groep"),
+        validators=[Length(max=PLACE_MAX)],
+        filters=[strip],
+        description=_l(
+            "Bijvoorbeeld ‘Mosplein’ of ‘ouderen van De Mussen’: zo ziet de wijkdocent wanneer"
+            " meerdere teams dezelfde bewoners benaderen."
+        ),
     )
     version = HiddenField()
 

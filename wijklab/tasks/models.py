@@ -12,6 +12,7 @@ from wijklab.extensions import db
 TITLE_MAX = 160
 DESCRIPTION_MAX = 4000
 PARTNERS_MAX = 300
+PLACE_MAX = 160
 REFLECTION_MAX = 2000
 REASON_MAX = 1000
 NOTE_MAX = 2000
@@ -74,6 +75,9 @@ class Task(TimestampMixin, db.Model):
     category: Mapped[Category] = mapped_column(_enum(Category))
     residents_reached: Mapped[int] = mapped_column(default=0)
     partners_involved: Mapped[str] = mapped_column(String(PARTNERS_MAX), default="")
+    # The street, place or group approached: the neighbourhood's activity list uses it to show
+    # when different teams approach the same residents within a few weeks.
+    place: Mapped[str] = mapped_column(String(PLACE_MAX), default="", server_default="")
     status: Mapped[TaskStatus] = mapped_column(
         _enum(TaskStatus), default=TaskStatus.PENDING, index=True
     )

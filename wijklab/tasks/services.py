@@ -50,6 +50,7 @@ class TaskData:
     description: str = ""
     residents_reached: int = 0
     partners_involved: str = ""
+    place: str = ""
     extra: dict = field(default_factory=dict)
 
 
@@ -141,6 +142,7 @@ def _apply(task: Task, data: TaskData, *, keep: set[int] = frozenset()) -> None:
     task.category = data.category
     task.residents_reached = data.residents_reached
     task.partners_involved = data.partners_involved.strip()
+    task.place = data.place.strip()
     existing = {p.student_id: p for p in task.participations}
     wanted = {p.student_id for p in data.participants} | set(keep)
     for participation in list(task.participations):
@@ -176,6 +178,7 @@ def _snapshot(task: Task) -> dict:
         "category": task.category.value,
         "residents_reached": task.residents_reached,
         "partners_involved": task.partners_involved,
+        "place": task.place,
         "participants": {str(p.student_id): [p.minutes, p.role.value] for p in task.participations},
     }
 
@@ -364,6 +367,7 @@ FIELD_LABELS = {
     "category": _l("soort werk"),
     "residents_reached": _l("bewoners bereikt"),
     "partners_involved": _l("betrokken organisaties"),
+    "place": _l("straat, plek of groep"),
     "participants": _l("deelnemers en minuten"),
     "reason": _l("reden"),
     "on_behalf": _l("namens de werkbegeleider"),

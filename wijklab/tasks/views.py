@@ -107,6 +107,7 @@ def _data(form: TaskForm, participants) -> services.TaskData:
         description=form.description.data or "",
         residents_reached=form.residents_reached.data or 0,
         partners_involved=form.partners_involved.data or "",
+        place=form.place.data or "",
     )
 
 

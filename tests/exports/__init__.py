@@ -1,0 +1,1 @@
+"""Tests for the CSV and xlsx export writers."""

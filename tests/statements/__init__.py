@@ -1,0 +1,1 @@
+"""Tests for the practical-training statement and neighbourhood report PDFs."""

@@ -1,0 +1,1 @@
+"""Exports of participations and learning goals (CSV, xlsx) and the neighbourhood report."""

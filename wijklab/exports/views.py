@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from wijklab.accounts.models import Role, User
+from wijklab.database import today
+from wijklab.exports.forms import ExportForm
+from wijklab.exports.permissions import export_scope
+from wijklab.exports.services import (
+    ExportFilter,
+    goal_columns,
+    goal_rows,
+    participation_columns,
+    participation_rows,
+)
+from wijklab.exports.writers import Sheet, csv_chunks, xlsx_chunks
+from wijklab.extensions import db
+from wijklab.forms import NO_CHOICE, choices
+from wijklab.projects.models import Project
+from wijklab.teams.models import Team, TeamMembership
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+STEMS = {"participations": "deelnames", "goals": "leerdoelen"}
+
+
+def _set_choices(form: ExportForm) -> None:
+    """Only the projects, teams and students whose rows the user may export can be chosen."""
+    if current_user.role == Role.STUDENT:
+        visible = Team.id.in_(
+            select(TeamMembership.team_id).where(TeamMembership.student_id == current_user.id)
+        )
+    else:
+        visible = export_scope(current_user, None)
+    teams = db.session.execute(
+        select(Team.id, Team.name, Project.id, Project.title)
+        .join(Project, Project.id == Team.project_id)
+        .where(visible)
+        .order_by(Project.title, Team.name)
+    ).all()
+    projects = {pid: title for _tid, _name, pid, title in teams}
+    form.project.choices = [NO_CHOICE, *choices((str(pid), t) for pid, t in projects.items())]
+    form.team.choices = [
+        NO_CHOICE,
+        *choices((str(tid), f"{name} · {title}") for tid, name, _pid, title in teams),
+    ]
+    if current_user.role == Role.STUDENT:
+        students = [(current_user.id, current_user.name)]
+    else:
+        students = db.session.execute(
+            select(User.id, User.name)
+            .where(
+                User.id.in_(
+                    select(TeamMembership.student_id)
+                    .join(Team, Team.id == TeamMembership.team_id)
+                    .join(Project, Project.id == Team.project_id)
+                    .where(visible)
+                )
+            )
+            .order_by(User.name)
+        ).all()
+    form.student.choices = [NO_CHOICE, *choices((str(uid), name) for uid, name in students)]
+
+
+@bp.route("/")
+@login_required
+def index():
+    """The export form; every role exports what its pages show."""
+    form = ExportForm(formdata=None)
+    _set_choices(form)
+    return render_template("exports/index.html", form=form)
+
+
+@bp.route("/download")
+@login_required
+def download():
+    """A CSV or xlsx file of participations or learning goals, streamed as it is read."""
+    form = ExportForm(formdata=request.args)
+    _set_choices(form)
+    if not form.validate():
+        return render_template("exports/index.html", form=form), 400
+    filters = ExportFilter(
+        project_id=form.project.data,
+        team_id=form.team.data,
+        student_id=form.student.data,
+        start=form.start.data,
+        end=form.end.data,
+    )
+    if form.dataset.data == "goals":
+        columns, rows = goal_columns(), goal_rows(current_user, filters)
+    else:
+        columns, rows = participation_columns(), participation_rows(current_user, filters)
+    fmt = form.fmt.data
+    if fmt == "csv":
+        body = csv_chunks(columns, rows)
+    else:
+        body = xlsx_chunks([Sheet(STEMS[form.dataset.data], columns, rows)])
+    filename = f"wijklab-{STEMS[form.dataset.data]}-{today().isoformat()}.{fmt}"
+    return Response(
+        stream_with_context(body),
+        mimetype=MIMETYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

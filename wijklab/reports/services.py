@@ -1,0 +1,652 @@
+"""Figures for the dashboards, the neighbourhood pages and the placements page. Everything is
+counted and summed in SQL, grouped per team, level or category, so a page runs the same
+number of queries for three teams or five hundred."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, distinct, func, literal, or_, select
+from sqlalchemy.orm import joinedload, lazyload
+
+from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
+from wijklab.database import paginate_page, utcnow
+from wijklab.extensions import db
+from wijklab.goals.models import GoalStatus, LearningGoal
+from wijklab.organisations.models import Organisation, OrganisationKind
+from wijklab.projects.models import Project, ProjectStatus
+from wijklab.tasks.models import Category, SupervisionSession, Task, TaskParticipation, TaskStatus
+from wijklab.teams.models import Team, TeamMembership
+
+RUNNING = (ProjectStatus.DRAFT, ProjectStatus.ACTIVE)
+# Each declared weekly supervision hour covers two students (half an hour each a week).
+STUDENTS_PER_SUPERVISION_HOUR = 2
+QUIET_DAYS = 14
+REVIEW_DAYS = 7
+SIGNAL_LIMIT = 20
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _sum_if(condition, value=TaskParticipation.minutes):
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+
+def _current_members():
+    return TeamMembership.left_on.is_(None)
+
+
+# --- wijkdocent ---------------------------------------------------------------------------------
+
+
+def wijkdocent_overview(user, *, today: date, page: int, per_page: int = 20) -> dict:
+    """The wijkdocent's running teams a page at a time, each with members by level, hours
+    logged and verified (this week and in all), goals by status, tasks waiting and supervision
+    given; totals over all their running teams; and the signals. Thirteen queries."""
+    mine = and_(Project.owner_id == user.id, Project.status.in_(RUNNING))
+    teams = paginate_page(
+        select(Team)
+        .join(Project, Project.id == Team.project_id)
+        .where(mine)
+        .options(joinedload(Team.project), lazyload(Team.memberships))
+        .order_by(Project.title, Team.name, Team.id),
+        page,
+        per_page,
+    )
+    ids = [t.id for t in teams.items] or [-1]
+    monday = week_start(today)
+    this_week = Task.date >= monday
+    verified = Task.status == TaskStatus.VERIFIED
+
+    levels: dict[int, dict[str, int]] = {}
+    for team_id, level, count in db.session.execute(
+        select(TeamMembership.team_id, StudentProfile.level, func.count(TeamMembership.id))
+        .join(StudentProfile, StudentProfile.user_id == TeamMembership.student_id)
+        .where(TeamMembership.team_id.in_(ids), _current_members())
+        .group_by(TeamMembership.team_id, StudentProfile.level)
+    ):
+        levels.setdefault(team_id, {"mbo": 0, "hbo": 0})[Level(level).value] = count
+
+    hours = {
+        row[0]: {
+            "logged": int(row[1]),
+            "verified": int(row[2]),
+            "logged_week": int(row[3]),
+            "verified_week": int(row[4]),
+            "pending": int(row[5]),
+        }
+        for row in db.session.execute(
+            select(
+                Task.team_id,
+                _sum_if(literal(True)),
+                _sum_if(verified),
+                _sum_if(this_week),
+                _sum_if(this_week & verified),
+                _sum_if(Task.status == TaskStatus.PENDING),
+            )
+            .join(TaskParticipation, TaskParticipation.task_id == Task.id)
+            .where(Task.team_id.in_(ids))
+            .group_by(Task.team_id)
+        )
+    }
+    goals: dict[int, dict[str, int]] = {}
+    for team_id, status, count in db.session.execute(
+        select(LearningGoal.team_id, LearningGoal.status, func.count(LearningGoal.id))
+        .where(LearningGoal.team_id.in_(ids))
+        .group_by(LearningGoal.team_id, LearningGoal.status)
+    ):
+        goals.setdefault(team_id, {})[GoalStatus(status).value] = count
+    waiting = dict(
+        db.session.execute(
+            select(Task.team_id, func.count(Task.id))
+            .where(Task.team_id.in_(ids), Task.status == TaskStatus.PENDING)
+            .group_by(Task.team_id)
+        ).all()
+    )
+    supervision = dict(
+        db.session.execute(
+            select(SupervisionSession.team_id, func.sum(SupervisionSession.minutes))
+            .where(SupervisionSession.team_id.in_(ids))
+            .group_by(SupervisionSession.team_id)
+        ).all()
+    )
+    rows = [
+        {
+            "team": team,
+            "levels": levels.get(team.id, {"mbo": 0, "hbo": 0}),
+            "hours": hours.get(
+                team.id,
+                {"logged": 0, "verified": 0, "logged_week": 0, "verified_week": 0, "pending": 0},
+            ),
+            "goals": goals.get(team.id, {}),
+            "waiting": waiting.get(team.id, 0),
+            "supervision": int(supervision.get(team.id) or 0),
+        }
+        for team in teams.items
+    ]
+    totals_row = db.session.execute(
+        select(
+            _sum_if(literal(True)),
+            _sum_if(verified),
+            _sum_if(this_week),
+            _sum_if(this_week & verified),
+            func.count(distinct(Task.team_id)),
+        )
+        .select_from(TaskParticipation)
+        .join(Task, Task.id == TaskParticipation.task_id)
+        .join(Team, Team.id == Task.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .where(mine)
+    ).one()
+    totals = dict(
+        zip(
+            ("logged", "verified", "logged_week", "verified_week"),
+            (int(v) for v in totals_row[:4]),
+            strict=True,
+        )
+    )
+    totals["teams"] = teams.total
+    return {
+        "teams": teams,
+        "rows": rows,
+        "totals": totals,
+        "week_start": monday,
+        "signals": wijkdocent_signals(user, today=today),
+    }
+
+
+def wijkdocent_signals(user, *, today: date) -> dict:
+    """What needs the wijkdocent's attention across all their running teams: teams below their
+    mbo/hbo rules, students with no logged hours for two weeks, goals in review for more than
+    seven days, and supervisors with more students than their declared hours allow."""
+    mine = and_(Project.owner_id == user.id, Project.status.in_(RUNNING))
+    is_mbo = StudentProfile.level == Level.MBO
+    is_hbo = StudentProfile.level == Level.HBO
+    mbo = _sum_if(is_mbo, 1)
+    hbo = _sum_if(is_hbo, 1)
+    size = func.count(TeamMembership.id)
+    below_rules = db.session.execute(
+        select(
+            Team.id, Team.name, Project.min_mbo, Project.min_hbo, Project.max_size, mbo, hbo, size
+        )
+        .join(Project, Project.id == Team.project_id)
+        .outerjoin(TeamMembership, and_(TeamMembership.team_id == Team.id, _current_members()))
+        .outerjoin(StudentProfile, StudentProfile.user_id == TeamMembership.student_id)
+        .where(mine)
+        .group_by(Team.id, Team.name, Project.min_mbo, Project.min_hbo, Project.max_size)
+        .having(or_(mbo < Project.min_mbo, hbo < Project.min_hbo, size > Project.max_size))
+        .order_by(Team.name)
+        .limit(SIGNAL_LIMIT)
+    ).all()
+
+    quiet_since = today - timedelta(days=QUIET_DAYS)
+    last_logged = (
+        select(func.max(Task.date))
+        .join(TaskParticipation, TaskParticipation.task_id == Task.id)
+        .where(
+            Task.team_id == TeamMembership.team_id,
+            TaskParticipation.student_id == TeamMembership.student_id,
+        )
+        .correlate(TeamMembership)
+        .scalar_subquery()
+    )
+    quiet = db.session.execute(
+        select(User.id, User.name, Team.id, Team.name, last_logged)
+        .select_from(TeamMembership)
+        .join(Team, Team.id == TeamMembership.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .join(User, User.id == TeamMembership.student_id)
+        .where(
+            Project.owner_id == user.id,
+            Project.status == ProjectStatus.ACTIVE,
+            _current_members(),
+            TeamMembership.joined_on <= quiet_since,
+            Team.start_date <= quiet_since,
+            Team.end_date >= today,
+            or_(last_logged.is_(None), last_logged < quiet_since),
+        )
+        .order_by(User.name, Team.name)
+        .limit(SIGNAL_LIMIT)
+    ).all()
+
+    stuck = db.session.scalars(
+        select(LearningGoal)
+        .join(Team, Team.id == LearningGoal.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .where(
+            mine,
+            LearningGoal.status == GoalStatus.REVIEW_REQUESTED,
+            LearningGoal.updated_at < utcnow() - timedelta(days=REVIEW_DAYS),
+        )
+        .order_by(LearningGoal.updated_at)
+        .limit(SIGNAL_LIMIT)
+    ).all()
+
+    return {
+        "below_rules": [
+            {
+                "team_id": tid,
+                "team": name,
+                "min_mbo": min_mbo,
+                "min_hbo": min_hbo,
+                "max_size": max_size,
+                "mbo": int(m),
+                "hbo": int(h),
+                "size": int(s),
+            }
+            for tid, name, min_mbo, min_hbo, max_size, m, h, s in below_rules
+        ],
+        "quiet_students": [
+            {"student_id": sid, "student": sname, "team_id": tid, "team": tname, "last": last}
+            for sid, sname, tid, tname, last in quiet
+        ],
+        "stuck_goals": stuck,
+        "supervisors": supervisor_load(user, today=today),
+        "limit": SIGNAL_LIMIT,
+    }
+
+
+def supervisor_load(user, *, today: date) -> list[dict]:
+    """Per supervisor of the wijkdocent's running teams: students supervised in all running
+    teams (anyone's), the students their declared hours allow, and supervision given in the
+    wijkdocent's teams against declared hours since the first of those teams started."""
+    mine = and_(Project.owner_id == user.id, Project.status.in_(RUNNING))
+    theirs = select(Team.supervisor_id).join(Project, Project.id == Team.project_id).where(mine)
+    load = (
+        select(
+            Team.supervisor_id.label("supervisor_id"),
+            func.count(distinct(TeamMembership.student_id)).label("students"),
+        )
+        .join(Project, Project.id == Team.project_id)
+        .join(TeamMembership, and_(TeamMembership.team_id == Team.id, _current_members()))
+        .where(Project.status.in_(RUNNING), Team.supervisor_id.in_(theirs))
+        .group_by(Team.supervisor_id)
+        .subquery()
+    )
+    given = (
+        select(
+            Team.supervisor_id.label("supervisor_id"),
+            func.min(Team.start_date).label("since"),
+            func.coalesce(func.sum(SupervisionSession.minutes), 0).label("minutes"),
+        )
+        .join(Project, Project.id == Team.project_id)
+        .outerjoin(
+            SupervisionSession,
+            and_(
+                SupervisionSession.team_id == Team.id,
+                SupervisionSession.supervisor_id == Team.supervisor_id,
+            ),
+        )
+        .where(mine)
+        .group_by(Team.supervisor_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            User.id,
+            User.name,
+            func.coalesce(SupervisorProfile.supervision_hours_per_week, 0),
+            func.coalesce(load.c.students, 0),
+            given.c.since,
+            given.c.minutes,
+        )
+        .join(given, given.c.supervisor_id == User.id)
+        .outerjoin(load, load.c.supervisor_id == User.id)
+        .outerjoin(SupervisorProfile, SupervisorProfile.user_id == User.id)
+        .order_by(User.name)
+    ).all()
+    result = []
+    for uid, name, per_week, students, since, minutes in rows:
+        weeks = max(1, (today - since).days // 7 + 1) if since and since <= today else 1
+        capacity = per_week * STUDENTS_PER_SUPERVISION_HOUR
+        result.append(
+            {
+                "id": uid,
+                "name": name,
+                "per_week": per_week,
+                "students": int(students),
+                "capacity": capacity,
+                "over": int(students) > capacity,
+                "given_minutes": int(minutes),
+                "declared_minutes": per_week * 60 * weeks,
+            }
+        )
+    return result
+
+
+# --- student and supervisor ---------------------------------------------------------------------
+
+
+def student_progress(student) -> dict:
+    """A student's cumulative hours by ISO week, verified and pending apart, against the agreed
+    BPV hours; grouped per day in SQL."""
+    rows = db.session.execute(
+        select(
+            Task.date,
+            _sum_if(Task.status == TaskStatus.VERIFIED),
+            _sum_if(Task.status == TaskStatus.PENDING),
+        )
+        .join(TaskParticipation, TaskParticipation.task_id == Task.id)
+        .where(TaskParticipation.student_id == student.id)
+        .group_by(Task.date)
+        .order_by(Task.date)
+    ).all()
+    weeks: dict[tuple[int, int], list[int]] = {}
+    for day, verified, pending in rows:
+        year, week, _ = day.isocalendar()
+        bucket = weeks.setdefault((year, week), [0, 0])
+        bucket[0] += int(verified)
+        bucket[1] += int(pending)
+    points = []
+    verified_total = pending_total = 0
+    for (year, week), (verified, pending) in sorted(weeks.items()):
+        verified_total += verified
+        pending_total += pending
+        points.append(
+            {"year": year, "week": week, "verified": verified_total, "pending": pending_total}
+        )
+    profile = student.student_profile
+    return {
+        "weeks": points,
+        "verified": verified_total,
+        "pending": pending_total,
+        "agreed": (profile.agreed_bpv_hours * 60) if profile else 0,
+    }
+
+
+def student_team_activity(student, limit: int = 8) -> list[Task]:
+    """The latest tasks of the student's current teams, whoever logged them."""
+    teams = select(TeamMembership.team_id).where(
+        TeamMembership.student_id == student.id, _current_members()
+    )
+    return list(
+        db.session.scalars(
+            select(Task)
+            .where(Task.team_id.in_(teams))
+            .options(joinedload(Task.team), lazyload(Task.participations))
+            .order_by(Task.date.desc(), Task.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def supervision_this_month(user, *, today: date) -> dict:
+    """The supervisor's supervision minutes this month, per team and in all."""
+    first = today.replace(day=1)
+    rows = db.session.execute(
+        select(Team.id, Team.name, func.sum(SupervisionSession.minutes))
+        .join(Team, Team.id == SupervisionSession.team_id)
+        .where(SupervisionSession.supervisor_id == user.id, SupervisionSession.date >= first)
+        .group_by(Team.id, Team.name)
+        .order_by(Team.name)
+    ).all()
+    teams = [{"id": tid, "name": name, "minutes": int(m)} for tid, name, m in rows]
+    profile = user.supervisor_profile
+    return {
+        "teams": teams,
+        "minutes": sum(t["minutes"] for t in teams),
+        "since": first,
+        "per_week": profile.supervision_hours_per_week if profile else 0,
+    }
+
+
+# --- neighbourhood ------------------------------------------------------------------------------
+
+
+def neighbourhood_figures(neighbourhood, *, start: date, end: date) -> dict:
+    """Counts only, no names: verified activities by category with residents reached, the
+    partner organisations involved, and verified student hours split mbo/hbo and
+    collective/individual, for tasks dated in the period. Four queries."""
+    in_period = and_(
+        Project.neighbourhood_id == neighbourhood.id,
+        Task.date >= start,
+        Task.date <= end,
+        Task.status == TaskStatus.VERIFIED,
+    )
+    activities = db.session.execute(
+        select(
+            Task.category,
+            func.count(Task.id),
+            func.coalesce(func.sum(Task.residents_reached), 0),
+        )
+        .join(Team, Team.id == Task.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .where(in_period)
+        .group_by(Task.category)
+    ).all()
+    by_category = {Category(c).value: (int(n), int(r)) for c, n, r in activities}
+    counts = db.session.execute(
+        select(func.count(distinct(Project.id)), func.count(distinct(Team.id)))
+        .select_from(Task)
+        .join(Team, Team.id == Task.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .where(in_period)
+    ).one()
+    individual = Task.category == Category.INDIVIDUAL_SUPPORT
+    hours_rows = db.session.execute(
+        select(
+            StudentProfile.level,
+            _sum_if(~individual),
+            _sum_if(individual),
+            func.count(distinct(TaskParticipation.student_id)),
+        )
+        .select_from(TaskParticipation)
+        .join(Task, Task.id == TaskParticipation.task_id)
+        .join(Team, Team.id == Task.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .join(StudentProfile, StudentProfile.user_id == TaskParticipation.student_id)
+        .where(in_period)
+        .group_by(StudentProfile.level)
+    ).all()
+    hours = {lv.value: {"collective": 0, "individual": 0} for lv in Level}
+    students = {lv.value: 0 for lv in Level}
+    for level, collective, indiv, count in hours_rows:
+        hours[Level(level).value] = {"collective": int(collective), "individual": int(indiv)}
+        students[Level(level).value] = int(count)
+    partners = db.session.execute(
+        select(Organisation.name, func.count(distinct(Project.id)))
+        .select_from(Task)
+        .join(Team, Team.id == Task.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .join(Organisation, Organisation.id == Project.partner_id)
+        .where(in_period)
+        .group_by(Organisation.name)
+        .order_by(Organisation.name)
+    ).all()
+    activity_rows = [
+        {"category": c, "tasks": by_category[c][0], "residents": by_category[c][1]}
+        for c in (c.value for c in Category)
+        if c in by_category
+    ]
+    return {
+        "neighbourhood": {
+            "id": neighbourhood.id,
+            "name": neighbourhood.name,
+            "city": neighbourhood.city,
+        },
+        "period": {"start": start, "end": end},
+        "generated_at": utcnow(),
+        "projects": int(counts[0]),
+        "teams": int(counts[1]),
+        "tasks": sum(a["tasks"] for a in activity_rows),
+        "residents_reached": sum(a["residents"] for a in activity_rows),
+        "students": students,
+        "activities": activity_rows,
+        "partners": [{"name": name, "projects": int(n)} for name, n in partners],
+        "hours": hours,
+    }
+
+
+def _place_key():
+    return func.lower(func.trim(Task.place))
+
+
+def running_activities(neighbourhood, *, start: date, end: date, page: int, per_page: int = 50):
+    """Tasks of the neighbourhood's running projects in the period, grouped by street, place or
+    group; and the places that more than one team approached in that period."""
+    scope = and_(
+        Project.neighbourhood_id == neighbourhood.id,
+        Project.status.in_(RUNNING),
+        Task.date >= start,
+        Task.date <= end,
+        Task.status != TaskStatus.RETURNED,
+    )
+    key = _place_key()
+    overlaps = db.session.execute(
+        select(
+            func.min(Task.place),
+            func.count(distinct(Task.team_id)),
+            func.count(Task.id),
+            func.min(Task.date),
+            func.max(Task.date),
+        )
+        .join(Team, Team.id == Task.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .where(scope, key != "")
+        .group_by(key)
+        .having(func.count(distinct(Task.team_id)) > 1)
+        .order_by(func.min(Task.place))
+    ).all()
+    tasks = paginate_page(
+        select(Task)
+        .join(Team, Team.id == Task.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .where(scope)
+        .options(
+            joinedload(Task.team).joinedload(Team.project),
+            lazyload(Task.participations),
+            lazyload(Task.author),
+            lazyload(Task.verified_by),
+        )
+        .order_by(case((key == "", 1), else_=0), key, Task.date.desc(), Task.id.desc()),
+        page,
+        per_page,
+    )
+    shared = {place.strip().lower() for place, *_ in overlaps}
+    return {
+        "overlaps": [
+            {"place": place, "teams": teams, "tasks": n, "first": first, "last": last}
+            for place, teams, n, first, last in overlaps
+        ],
+        "shared": shared,
+        "tasks": tasks,
+    }
+
+
+# --- placements ---------------------------------------------------------------------------------
+
+
+def placement_schools(user) -> list[Organisation]:
+    """The schools whose students have been in the wijkdocent's projects; every school for an
+    admin."""
+    query = select(Organisation).where(Organisation.kind == OrganisationKind.SCHOOL)
+    if user.role != Role.ADMIN:
+        query = query.where(
+            Organisation.id.in_(
+                select(StudentProfile.school_id)
+                .join(TeamMembership, TeamMembership.student_id == StudentProfile.user_id)
+                .join(Team, Team.id == TeamMembership.team_id)
+                .join(Project, Project.id == Team.project_id)
+                .where(Project.owner_id == user.id)
+            )
+        )
+    return list(db.session.scalars(query.order_by(Organisation.name)))
+
+
+def placements(*, school_ids: list[int], page: int, per_page: int = 25) -> dict:
+    """Per partner organisation: the levels and years it suits, its supervisors' declared
+    hours and the students those hours allow, and places filled in running teams; and the
+    students of the given schools who are in no running team, by level and year."""
+    hours = (
+        select(
+            SupervisorProfile.organisation_id.label("organisation_id"),
+            func.coalesce(func.sum(SupervisorProfile.supervision_hours_per_week), 0).label("hours"),
+            func.count(SupervisorProfile.id).label("supervisors"),
+        )
+        .join(User, User.id == SupervisorProfile.user_id)
+        .where(User.is_active.is_(True))
+        .group_by(SupervisorProfile.organisation_id)
+        .subquery()
+    )
+    filled = (
+        select(
+            Project.partner_id.label("organisation_id"),
+            func.count(distinct(TeamMembership.student_id)).label("filled"),
+            func.count(distinct(Team.id)).label("teams"),
+        )
+        .join(Team, Team.project_id == Project.id)
+        .join(TeamMembership, and_(TeamMembership.team_id == Team.id, _current_members()))
+        .where(Project.status.in_(RUNNING))
+        .group_by(Project.partner_id)
+        .subquery()
+    )
+    organisations = paginate_page(
+        select(Organisation)
+        .where(Organisation.kind == OrganisationKind.PARTNER)
+        .order_by(Organisation.name),
+        page,
+        per_page,
+    )
+    figures = {
+        row[0]: row[1:]
+        for row in db.session.execute(
+            select(
+                Organisation.id,
+                func.coalesce(hours.c.hours, 0),
+                func.coalesce(hours.c.supervisors, 0),
+                func.coalesce(filled.c.filled, 0),
+                func.coalesce(filled.c.teams, 0),
+            )
+            .outerjoin(hours, hours.c.organisation_id == Organisation.id)
+            .outerjoin(filled, filled.c.organisation_id == Organisation.id)
+            .where(Organisation.id.in_([o.id for o in organisations.items] or [-1]))
+        )
+    }
+    rows = []
+    for organisation in organisations.items:
+        declared, supervisors, taken, teams = figures.get(organisation.id, (0, 0, 0, 0))
+        capacity = int(declared) * STUDENTS_PER_SUPERVISION_HOUR
+        rows.append(
+            {
+                "organisation": organisation,
+                "hours": int(declared),
+                "supervisors": int(supervisors),
+                "capacity": capacity,
+                "filled": int(taken),
+                "teams": int(teams),
+                "free": max(0, capacity - int(taken)),
+            }
+        )
+    placed = (
+        select(TeamMembership.id)
+        .join(Team, Team.id == TeamMembership.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .where(
+            TeamMembership.student_id == StudentProfile.user_id,
+            _current_members(),
+            Project.status.in_(RUNNING),
+        )
+        .exists()
+    )
+    unplaced_rows = db.session.execute(
+        select(StudentProfile.level, StudentProfile.study_year, func.count(StudentProfile.id))
+        .join(User, User.id == StudentProfile.user_id)
+        .where(
+            StudentProfile.school_id.in_(school_ids or [-1]),
+            User.is_active.is_(True),
+            User.role == Role.STUDENT,
+            ~placed,
+        )
+        .group_by(StudentProfile.level, StudentProfile.study_year)
+    ).all()
+    unplaced = {lv.value: {year: 0 for year in (1, 2, 3, 4)} for lv in Level}
+    for level, year, count in unplaced_rows:
+        unplaced[Level(level).value][int(year)] = int(count)
+    return {
+        "organisations": organisations,
+        "rows": rows,
+        "unplaced": unplaced,
+        "unplaced_total": sum(sum(v.values()) for v in unplaced.values()),
+    }
