@@ -9,6 +9,9 @@ RUFF_CONFIG := --config 'line-length = 100' --config 'target-version = "py311"' 
 	--config 'lint.select = ["E", "F", "W", "I", "B", "UP", "S", "SIM"]' \
 	--config 'lint.per-file-ignores = {"tests/**" = ["S101", "S105", "S106", "S603", "S607"], "migrations/**" = ["E501"], "benchmarks/**" = ["S101", "S603"]}'
 PYTEST_ARGS ?=
+# PDFs (statements, neighbourhood reports) need a Unicode TrueType font: Debian's DejaVu.
+PDF_FONT := $(or $(WIJKLAB_PDF_FONT_DIR),/usr/share/fonts/truetype/dejavu)/DejaVuSans.ttf
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint format translations messages bench bench-smoke clean
 
@@ -30,10 +33,14 @@ messages: $(BIN)/activate
 	$(BIN)/pybabel update -i wijklab/translations/messages.pot -d wijklab/translations \
 		--no-fuzzy-matching
 
+$(PDF_FONT):
+	@command -v apt-get >/dev/null 2>&1 || { echo "PDFs need the DejaVu Sans font: install fonts-dejavu-core, or set WIJKLAB_PDF_FONT_DIR to a folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf"; exit 1; }
+	$(SUDO) apt-get install -y -qq fonts-dejavu-core >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-dejavu-core >/dev/null; }
+
 node_modules/axe-core/axe.min.js:
 	npm install --no-save --no-package-lock --no-audit --no-fund --silent axe-core@4 || echo "npm unavailable: accessibility checks will skip"
 
-run: translations
+run: translations $(PDF_FONT)
 	$(FLASK) db upgrade
 	$(FLASK) load-frameworks
 	$(FLASK) seed-demo --if-empty
@@ -47,13 +54,13 @@ format: $(BIN)/activate
 	$(BIN)/ruff check --fix $(RUFF_CONFIG) wijklab tests migrations benchmarks
 	$(BIN)/ruff format $(RUFF_CONFIG) wijklab tests migrations benchmarks
 
-test: translations lint node_modules/axe-core/axe.min.js
+test: translations lint $(PDF_FONT) node_modules/axe-core/axe.min.js
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: translations
+bench: translations $(PDF_FONT)
 	$(BIN)/python -m benchmarks
 
-bench-smoke: translations
+bench-smoke: translations $(PDF_FONT)
 	$(BIN)/python -m benchmarks --smoke
 
 clean:

@@ -158,3 +158,14 @@ def make_goal(team=None, student=None, status="draft", **values):
     db.session.add(goal)
     db.session.commit()
     return goal
+
+
+def make_framework_item(code: str, framework: str = "mbo-sociaal-werk-4", **values):
+    from wijklab.goals.models import FrameworkItem, FrameworkItemKind
+
+    values.setdefault("title", f"Item {code}")
+    values.setdefault("kind", FrameworkItemKind.CORE_TASK)
+    item = FrameworkItem(framework=framework, code=code, **values)
+    db.session.add(item)
+    db.session.commit()
+    return item

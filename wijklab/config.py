@@ -47,6 +47,7 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "10 per minute"
+    VERIFY_RATE_LIMIT = "30 per minute"
 
     IDLE_TIMEOUT = timedelta(hours=8)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
@@ -109,6 +110,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     # The limiter stays on (its storage exists) but lets tests through; rate-limit tests lower it.
     LOGIN_RATE_LIMIT = "10000 per minute"
+    VERIFY_RATE_LIMIT = "10000 per minute"
 
     @classmethod
     def from_environment(cls) -> dict:

@@ -477,6 +477,11 @@ TASK_PLAN = [
 ]
 
 
+# Where the teams work: both teams of the demo project reach the same streets now and then, which
+# the neighbourhood's activity list shows as approached by more than one team.
+PLACES = ("Hoefkade", "Buurtcentrum De Mussen", "Jacob Catsstraat", "Vaillantlaan", "")
+
+
 def _seed_tasks(result: SeedResult) -> None:
     """A few weeks of tasks for the active project's teams: older ones verified, one returned,
     the latest waiting for the supervisor; with supervision sessions and a school visit."""
@@ -511,6 +516,7 @@ def _seed_tasks(result: SeedResult) -> None:
                     description=description,
                     residents_reached=residents,
                     partners_involved=team.project.partner.name,
+                    place=PLACES[week % len(PLACES)],
                 ),
                 author=who[0],
                 today=on,

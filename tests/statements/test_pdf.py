@@ -209,7 +209,7 @@ def test_statement_without_verified_hours_says_so_instead_of_an_empty_table(app)
     with app.test_request_context():
         content = text(statement_pdf(snapshot(hours=hours)))
 
-    assert "Er zijn nog geen geverifieerde uren." in content
+    assert "Er zijn nog geen goedgekeurde uren." in content
     assert "Totaal" not in content
 
 

@@ -222,7 +222,8 @@ def goal_rows(user, filters: ExportFilter) -> Iterator[tuple]:
             project,
             team,
             title,
-            goal_codes or "",
+            # The aggregate has no order on every database: sort as the goal pages do.
+            ", ".join(sorted(goal_codes.split(", "))) if goal_codes else "",
             statuses[GoalStatus(status)],
             ratings.get(last, "") if last else "",
             by or "",

@@ -253,7 +253,8 @@ def _write_sheet(worksheet: Any, columns: list[Column], rows: Iterable[Sequence]
         for cell, convert, text, value in zip(cells, converters, is_text, row, strict=True):
             value = convert(value)
             if value is None or (text and not value.startswith(_XLSX_INFERRED_STARTS)):
-                # Plain text needs no cell of its own: openpyxl stores any other str as a string.
+                # A plain str is cheaper than a cell and openpyxl stores it as a string; only text
+                # it would read as a formula or an error needs the cell with the explicit type.
                 values.append(value)
                 continue
             cell.value = value

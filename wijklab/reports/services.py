@@ -4,7 +4,7 @@ number of queries for three teams or five hundred."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, distinct, func, literal, or_, select
 from sqlalchemy.orm import joinedload, lazyload
@@ -218,8 +218,11 @@ def wijkdocent_signals(user, *, today: date) -> dict:
         .where(
             mine,
             LearningGoal.status == GoalStatus.REVIEW_REQUESTED,
-            LearningGoal.updated_at < utcnow() - timedelta(days=REVIEW_DAYS),
+            # Counted from ``today`` like the other signals, not from the wall clock.
+            LearningGoal.updated_at
+            < datetime.combine(today - timedelta(days=REVIEW_DAYS), time.min, tzinfo=UTC),
         )
+        .options(lazyload(LearningGoal.framework_items))
         .order_by(LearningGoal.updated_at)
         .limit(SIGNAL_LIMIT)
     ).all()
@@ -516,6 +519,7 @@ def running_activities(neighbourhood, *, start: date, end: date, page: int, per_
         .where(scope)
         .options(
             joinedload(Task.team).joinedload(Team.project),
+            joinedload(Task.team).lazyload(Team.memberships),
             lazyload(Task.participations),
             lazyload(Task.author),
             lazyload(Task.verified_by),

@@ -258,7 +258,7 @@ def statement_pdf(snapshot: dict) -> bytes:
     pdf.set_subject(_("Praktijkverklaring"))
     pdf.title_block(
         _("Praktijkverklaring"),
-        _("Geverifieerde praktijkuren en afgetekende leerdoelen in een wijklab"),
+        _("Goedgekeurde praktijkuren en afgetekende leerdoelen in een wijklab"),
     )
     _student_block(pdf, student)
     _team_block(pdf, team, snapshot.get("supervisor") or {}, snapshot.get("period") or {})
@@ -304,14 +304,12 @@ def _team_block(pdf: Document, team: dict, supervisor: dict, period: dict) -> No
 
 
 def _hours_block(pdf: Document, data: dict) -> None:
-    pdf.heading(_("Geverifieerde uren per soort werk"), keep_with=30)
+    pdf.heading(_("Goedgekeurde uren per soort werk"), keep_with=30)
     by_category = data.get("by_category") or []
     if not by_category:
-        pdf.paragraph(_("Er zijn nog geen geverifieerde uren."))
+        pdf.paragraph(_("Er zijn nog geen goedgekeurde uren."))
         return
-    pdf.paragraph(
-        _("Alleen uren die de werkbegeleider heeft geverifieerd."), size=9, color=INK_SOFT
-    )
+    pdf.paragraph(_("Alleen uren die de werkbegeleider heeft goedgekeurd."), size=9, color=INK_SOFT)
     pdf.ln(1)
     pdf.data_table(
         (_("Soort werk"), _("Uren")),
@@ -330,7 +328,7 @@ def _hours_block(pdf: Document, data: dict) -> None:
 
 def _weeks_table(pdf: Document, by_week: list[dict], groups: int = 3) -> None:
     """Hours per ISO week, in three column pairs read top to bottom, so a semester fits."""
-    pdf.heading(_("Geverifieerde uren per week"), keep_with=30)
+    pdf.heading(_("Goedgekeurde uren per week"), keep_with=30)
     cells = [
         (_("%(year)s wk %(week)s", year=row["year"], week=row["week"]), hours(row["minutes"]))
         for row in by_week
@@ -531,7 +529,7 @@ def _bars(pdf: Document, caption: str, values: list[tuple[str, int]]) -> None:
 
 
 def _report_hours(pdf: Document, data: dict) -> None:
-    pdf.heading(_("Geverifieerde uren van studenten"), keep_with=30)
+    pdf.heading(_("Goedgekeurde uren van studenten"), keep_with=30)
     rows, totals = [], {"collective": 0, "individual": 0}
     for level in ("mbo", "hbo"):
         minutes = data.get(level) or {}
@@ -558,7 +556,7 @@ def _report_hours(pdf: Document, data: dict) -> None:
         ),
     )
     pdf.paragraph(
-        _("In uren; alleen uren die een werkbegeleider heeft geverifieerd."),
+        _("In uren; alleen uren die een werkbegeleider heeft goedgekeurd."),
         size=9,
         color=INK_SOFT,
     )

@@ -1,6 +1,16 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -24,12 +34,17 @@ from wijklab.teams.models import Team
 
 bp = Blueprint("statements", __name__)
 
-VERIFY_LIMIT = "30 per minute"
+
+def _verify_limit() -> str:
+    return current_app.config["VERIFY_RATE_LIMIT"]
 
 
 def _load(team_id: int, student_id: int) -> tuple[Team, User]:
     team = db.get_or_404(Team, team_id)
     student = db.get_or_404(User, student_id)
+    # Nobody, not even an admin, has a statement of a student who was never in the team.
+    if not any(m.student_id == student.id for m in team.memberships):
+        abort(404)
     if not can_issue_statement(current_user, team, student):
         abort(404 if current_user.role.value in ("student", "supervisor") else 403)
     return team, student
@@ -109,7 +124,7 @@ def pdf(statement_id: int):
 
 @bp.route("/verify", methods=["GET"])
 @bp.route("/verify/<code>", methods=["GET"])
-@limiter.limit(VERIFY_LIMIT)
+@limiter.limit(_verify_limit)
 def verify(code: str | None = None):
     """Public: is a statement with this code genuine and still current? Shows only the
     student's name, the team, the period and the validity."""
