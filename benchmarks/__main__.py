@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from benchmarks import team_builder
+from benchmarks import city, team_builder
 from wijklab import create_app
 from wijklab.accounts.models import Role, User
 from wijklab.accounts.passwords import hash_password
@@ -132,6 +132,7 @@ def main() -> None:
         print(f"  POST /auth/login (scrypt check)  {elapsed:8.2f} ms")
         engine.dispose()
     team_builder.run(smoke=args.smoke)
+    city.run(smoke=args.smoke)
 
 
 if __name__ == "__main__":

@@ -896,3 +896,19 @@ def test_a_large_csv_comes_in_several_chunks(lab, many, client, login_as):
 
 def _text(chunk) -> str:
     return chunk.decode() if isinstance(chunk, bytes) else chunk
+
+
+def test_an_xlsx_export_over_the_row_limit_is_refused_and_csv_offered(
+    lab, client, login_as, monkeypatch
+):
+    from wijklab.exports import views
+
+    monkeypatch.setattr(views, "XLSX_MAX_ROWS", 2)
+    login_as(lab["wijkdocent"])
+    response = download(client, fmt="xlsx")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert "Kies CSV" in html
+
+    assert len(read_csv(download(client, fmt="csv"))) > 3

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import aliased
 
 from wijklab.accounts.forms import LEVEL_LABELS
@@ -72,8 +72,8 @@ def participation_columns() -> list[Column]:
     ]
 
 
-def participation_rows(user, filters: ExportFilter) -> Iterator[tuple]:
-    """One row per participant per task, oldest first."""
+def participation_query(user, filters: ExportFilter) -> Select:
+    """One row per participant per task, oldest first, scoped and filtered."""
     verifier = aliased(User)
     query = (
         select(
@@ -112,6 +112,15 @@ def participation_rows(user, filters: ExportFilter) -> Iterator[tuple]:
         query = query.where(Task.date >= filters.start)
     if filters.end:
         query = query.where(Task.date <= filters.end)
+    return query
+
+
+def count_rows(query: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def participation_rows(query: Select) -> Iterator[tuple]:
+    """The rows of ``participation_query`` with Dutch labels, read in batches."""
     yes, no = _("ja"), _("nee")
     levels = {lv: str(LEVEL_LABELS[lv]) for lv in Level}
     categories = {c: str(CATEGORY_LABELS[c]) for c in Category}
@@ -153,7 +162,7 @@ def goal_columns() -> list[Column]:
     ]
 
 
-def goal_rows(user, filters: ExportFilter) -> Iterator[tuple]:
+def goal_query(user, filters: ExportFilter) -> Select:
     """One row per learning goal, with its framework codes, the latest rating and the sign-off
     that stands (a revoked one does not)."""
     signer = aliased(User)
@@ -212,6 +221,11 @@ def goal_rows(user, filters: ExportFilter) -> Iterator[tuple]:
         query = query.where(Team.end_date >= filters.start)
     if filters.end:
         query = query.where(Team.start_date <= filters.end)
+    return query
+
+
+def goal_rows(query: Select) -> Iterator[tuple]:
+    """The rows of ``goal_query`` with Dutch labels, read in batches."""
     ratings = {value: str(label) for value, label in RATING_LABELS}
     statuses = {s: str(GOAL_STATUS_LABELS[s]) for s in GoalStatus}
     for name, project, team, title, goal_codes, status, last, by, at in db.session.execute(

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -10,9 +12,12 @@ from wijklab.exports.forms import ExportForm
 from wijklab.exports.permissions import export_scope
 from wijklab.exports.services import (
     ExportFilter,
+    count_rows,
     goal_columns,
+    goal_query,
     goal_rows,
     participation_columns,
+    participation_query,
     participation_rows,
 )
 from wijklab.exports.writers import Sheet, csv_chunks, xlsx_chunks
@@ -28,6 +33,9 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 STEMS = {"participations": "deelnames", "goals": "leerdoelen"}
+# openpyxl writes about 2,500 rows a second and sends nothing before the whole file is written:
+# beyond this a download would outlast a worker's timeout, so larger exports go to CSV.
+XLSX_MAX_ROWS = 50_000
 
 
 def _set_choices(form: ExportForm) -> None:
@@ -93,10 +101,21 @@ def download():
         end=form.end.data,
     )
     if form.dataset.data == "goals":
-        columns, rows = goal_columns(), goal_rows(current_user, filters)
+        columns, query, read = goal_columns(), goal_query(current_user, filters), goal_rows
     else:
-        columns, rows = participation_columns(), participation_rows(current_user, filters)
+        columns = participation_columns()
+        query, read = participation_query(current_user, filters), participation_rows
     fmt = form.fmt.data
+    if fmt == "xlsx" and count_rows(query) > XLSX_MAX_ROWS:
+        form.fmt.errors.append(
+            _(
+                "Dit zijn meer dan %(max)s rijen: dat wordt te groot voor Excel. Kies CSV, of maak"
+                " de selectie kleiner met een project, team of periode.",
+                max=format_decimal(XLSX_MAX_ROWS, "#,##0"),
+            )
+        )
+        return render_template("exports/index.html", form=form), 400
+    rows = read(query)
     if fmt == "csv":
         body = csv_chunks(columns, rows)
     else:

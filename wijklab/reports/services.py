@@ -192,6 +192,19 @@ def wijkdocent_signals(user, *, today: date) -> dict:
         .correlate(TeamMembership)
         .scalar_subquery()
     )
+    # An EXISTS on the recent dates, not a comparison with last_logged: the database stops at the
+    # first recent participation instead of taking every member's maximum twice.
+    logged_lately = (
+        select(TaskParticipation.id)
+        .join(Task, Task.id == TaskParticipation.task_id)
+        .where(
+            Task.team_id == TeamMembership.team_id,
+            TaskParticipation.student_id == TeamMembership.student_id,
+            Task.date >= quiet_since,
+        )
+        .correlate(TeamMembership)
+        .exists()
+    )
     quiet = db.session.execute(
         select(User.id, User.name, Team.id, Team.name, last_logged)
         .select_from(TeamMembership)
@@ -205,7 +218,7 @@ def wijkdocent_signals(user, *, today: date) -> dict:
             TeamMembership.joined_on <= quiet_since,
             Team.start_date <= quiet_since,
             Team.end_date >= today,
-            or_(last_logged.is_(None), last_logged < quiet_since),
+            ~logged_lately,
         )
         .order_by(User.name, Team.name)
         .limit(SIGNAL_LIMIT)
@@ -368,7 +381,14 @@ def student_team_activity(student, limit: int = 8) -> list[Task]:
         db.session.scalars(
             select(Task)
             .where(Task.team_id.in_(teams))
-            .options(joinedload(Task.team), lazyload(Task.participations))
+            # Only the team's name is shown: keep the models' eager loads of people out of it.
+            .options(
+                joinedload(Task.team).lazyload(Team.supervisor),
+                joinedload(Task.team).lazyload(Team.memberships),
+                lazyload(Task.participations),
+                lazyload(Task.author),
+                lazyload(Task.verified_by),
+            )
             .order_by(Task.date.desc(), Task.id.desc())
             .limit(limit)
         )
