@@ -3,6 +3,8 @@ service's domain error next to the field it concerns."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SelectMultipleField, widgets
@@ -63,3 +65,24 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 NO_CHOICE = SelectChoice("", "—")
+
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
+def date_in_range(form, field) -> None:
+    """A validator: a date between 2000 and 2100 (typos such as 0226 or 20266 are refused)."""
+    if field.data and not EARLIEST <= field.data <= LATEST:
+        raise ValidationError(_l("Kies een datum tussen 2000 en 2100."))
+
+
+def not_before(start_name: str):
+    """A validator for the end of a period: not before the field named ``start_name``."""
+
+    def check(form, field) -> None:
+        start = form[start_name].data
+        if field.data and start and field.data < start:
+            raise ValidationError(_l("De einddatum ligt vóór de begindatum."))
+
+    return check

@@ -3,10 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
 
-from wijklab.forms import IdSelectField, choices
-from wijklab.reports.forms import EARLIEST, LATEST
+from wijklab.forms import IdSelectField, choices, date_in_range, not_before
 
 DATASETS = {"participations": _l("Taakdeelnames"), "goals": _l("Leerdoelen")}
 FORMATS = {"xlsx": _l("Excel (xlsx)"), "csv": _l("CSV (UTF-8, puntkomma)")}
@@ -28,17 +27,5 @@ class ExportForm(FlaskForm):
     project = IdSelectField(_l("Project"), validators=[Optional()])
     team = IdSelectField(_l("Team"), validators=[Optional()])
     student = IdSelectField(_l("Student"), validators=[Optional()])
-    start = DateField(_l("Van"), validators=[Optional()])
-    end = DateField(_l("Tot en met"), validators=[Optional()])
-
-    def validate_start(self, field):
-        if field.data and not EARLIEST <= field.data <= LATEST:
-            raise ValidationError(_l("Kies een datum tussen 2000 en 2100."))
-
-    def validate_end(self, field):
-        if not field.data:
-            return
-        if not EARLIEST <= field.data <= LATEST:
-            raise ValidationError(_l("Kies een datum tussen 2000 en 2100."))
-        if self.start.data and field.data < self.start.data:
-            raise ValidationError(_l("De einddatum ligt vóór de begindatum."))
+    start = DateField(_l("Van"), validators=[Optional(), date_in_range])
+    end = DateField(_l("Tot en met"), validators=[Optional(), date_in_range, not_before("start")])

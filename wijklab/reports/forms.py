@@ -7,9 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2100, 12, 31)
+from wijklab.forms import date_in_range, not_before
+
 MAX_PERIOD = timedelta(days=3 * 366)
+REQUIRED_DATE = _l("Vul een geldige datum in.")
 
 
 def school_year_start(today: date) -> date:
@@ -24,21 +25,14 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField(_l("Van"), validators=[InputRequired(_l("Vul een geldige datum in."))])
-    end = DateField(_l("Tot en met"), validators=[InputRequired(_l("Vul een geldige datum in."))])
-
-    def validate_start(self, field):
-        if field.data and not EARLIEST <= field.data <= LATEST:
-            raise ValidationError(_l("Kies een datum tussen 2000 en 2100."))
+    start = DateField(_l("Van"), validators=[InputRequired(REQUIRED_DATE), date_in_range])
+    end = DateField(
+        _l("Tot en met"),
+        validators=[InputRequired(REQUIRED_DATE), date_in_range, not_before("start")],
+    )
 
     def validate_end(self, field):
-        if not field.data:
-            return
-        if not EARLIEST <= field.data <= LATEST:
-            raise ValidationError(_l("Kies een datum tussen 2000 en 2100."))
-        if self.start.data and field.data < self.start.data:
-            raise ValidationError(_l("De einddatum ligt vóór de begindatum."))
-        if self.start.data and field.data - self.start.data > MAX_PERIOD:
+        if self.start.data and field.data and field.data - self.start.data > MAX_PERIOD:
             raise ValidationError(_l("Kies een periode van hoogstens drie jaar."))
 
 
