@@ -745,7 +745,8 @@ def test_neighbourhood_report_xlsx_has_the_figures_without_student_names(
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     summary = dict(book["Samenvatting"].iter_rows(min_row=2, values_only=True))
-    assert summary["Gecontroleerde activiteiten"] == "4"
+    assert summary["Goedgekeurde activiteiten"] == "4"
+    assert (summary["Van"], summary["Tot en met"]) == ("01-12-2026", "31-12-2026")
     assert summary["Bewoners bereikt"] == "31"
     assert (summary["Projecten"], summary["Teams"]) == ("2", "3")
     assert (summary["Studenten mbo"], summary["Studenten hbo"]) == ("4", "2")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -302,21 +303,25 @@ def _report_sheets(figures: dict) -> list[Sheet]:
     period = figures["period"]
     summary = [
         (_("Wijk"), figures["neighbourhood"]["name"]),
-        (_("Van"), period["start"].isoformat()),
-        (_("Tot en met"), period["end"].isoformat()),
+        (_("Van"), period["start"].strftime("%d-%m-%Y")),
+        (_("Tot en met"), period["end"].strftime("%d-%m-%Y")),
         (_("Projecten"), figures["projects"]),
         (_("Teams"), figures["teams"]),
-        (_("Gecontroleerde activiteiten"), figures["tasks"]),
+        (_("Goedgekeurde activiteiten"), figures["tasks"]),
         (_("Bewoners bereikt"), figures["residents_reached"]),
         (_("Studenten mbo"), figures["students"]["mbo"]),
         (_("Studenten hbo"), figures["students"]["hbo"]),
     ]
     hours = figures["hours"]
     return [
+        # A sheet to read rather than to calculate with: every value as Dutch text.
         Sheet(
             _("Samenvatting"),
             [Column("what", _("Onderdeel"), width=30), Column("value", _("Waarde"), width=30)],
-            [(label, str(value)) for label, value in summary],
+            [
+                (label, format_decimal(value, "#,##0") if isinstance(value, int) else value)
+                for label, value in summary
+            ],
         ),
         Sheet(
             _("Activiteiten"),
