@@ -1,25 +1,55 @@
-"""Shared fixtures: an app with a fresh database per test, a client, and one user per role.
+"""Shared fixtures: one app and one schema per test process, each test in a transaction that is
+rolled back, a client, one user per role, and the app's clock.
 
 SQLite in memory by default; set WIJKLAB_TEST_DATABASE_URL to run the same suite on PostgreSQL.
+Under pytest-xdist (``-n auto``) every worker has its own database: its own in-memory SQLite, or
+its own scratch PostgreSQL database named after the one given (``<name>_gw0``, ``<name>_gw1``),
+created when the worker starts and dropped when it ends.
+
+Each test runs inside one outer transaction on one connection; the session joins it with a
+SAVEPOINT, so a ``commit()`` in a view or a factory ends that savepoint (the code under test
+sees its own commits, and a ``rollback()`` goes back to the last commit) and the outer rollback
+after the test leaves the database empty for the next one.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from tests import factories
+from wijklab import clock as app_clock
 from wijklab import create_app
-from wijklab.database import utcnow
-from wijklab.extensions import db
+from wijklab.clock import AMSTERDAM, utcnow
+from wijklab.extensions import db, limiter
 
-TEST_DATABASE_URL = os.environ.get("WIJKLAB_TEST_DATABASE_URL", "")
-ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+GIVEN_DATABASE_URL = os.environ.get("WIJKLAB_TEST_DATABASE_URL", "")
+ON_POSTGRES = GIVEN_DATABASE_URL.startswith("postgresql")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _worker_database_url(url: str) -> str:
+    """The database this process uses: the one given, or a per-worker one under xdist."""
+    if not (url.startswith("postgresql") and WORKER):
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(
+        hide_password=False
+    )
+
+
+TEST_DATABASE_URL = _worker_database_url(GIVEN_DATABASE_URL)
+if TEST_DATABASE_URL:
+    # Every create_app({"TESTING": True}) of this process (CLI and migration tests too) uses it.
+    os.environ["WIJKLAB_TEST_DATABASE_URL"] = TEST_DATABASE_URL
 
 
 def skip_or_fail(reason: str) -> None:
@@ -34,28 +64,63 @@ def pytest_report_header(config):
     return f"wijklab test database: {where}"
 
 
+def _admin_engine():
+    return create_engine(
+        make_url(GIVEN_DATABASE_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+
+
 @pytest.fixture(scope="session")
-def _schema():
-    """On PostgreSQL: create the tables once for the session (each test empties them after)."""
-    if not ON_POSTGRES:
+def _worker_database():
+    """Under xdist on PostgreSQL: this worker's own scratch database, dropped at the end."""
+    if not (ON_POSTGRES and TEST_DATABASE_URL != GIVEN_DATABASE_URL):
         yield
         return
-    app = create_app({"TESTING": True})
+    name = make_url(TEST_DATABASE_URL).database
+    admin = _admin_engine()
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(f"WIJKLAB_TEST_DATABASE_URL is set but PostgreSQL is unusable: {exc}")
+    yield
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _sqlite_savepoints(engine) -> None:
+    """pysqlite starts transactions late and its own way, which breaks SAVEPOINT; let SQLAlchemy
+    emit BEGIN itself (SQLAlchemy's documented recipe), so the per-test transaction works."""
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_transactions(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session")
+def _app(_worker_database):
+    """The app and its schema, made once per test process."""
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    app.test_client_class = Client
     with app.app_context():
+        if not ON_POSTGRES:
+            _sqlite_savepoints(db.engine)
         try:
             db.drop_all()
             db.create_all()
         except Exception as exc:  # noqa: BLE001
-            pytest.fail(f"WIJKLAB_TEST_DATABASE_URL is set but PostgreSQL is unusable: {exc}")
-        yield
-        db.drop_all()
+            pytest.fail(f"the test database is unusable: {exc}")
+    yield app
+    with app.app_context():
+        if ON_POSTGRES:
+            db.drop_all()
         db.engine.dispose()
-
-
-def _empty_tables() -> None:
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    db.session.commit()
 
 
 class Client(FlaskClient):
@@ -73,18 +138,27 @@ class Client(FlaskClient):
 
 
 @pytest.fixture
-def app(_schema):
-    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
-    app.test_client_class = Client
-    with app.app_context():
-        if not ON_POSTGRES:
-            db.create_all()
-        yield app
-        db.session.rollback()
-        db.session.remove()
-        if ON_POSTGRES:
-            _empty_tables()
-        db.engine.dispose()
+def app(_app):
+    """The shared app, inside an app context, with this test's work in a transaction that is
+    rolled back afterwards; configuration changes and rate-limit counts end with the test."""
+    config = _app.config.copy()
+    limiter.reset()
+    with _app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        shared_session = db.session
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        )
+        try:
+            yield _app
+        finally:
+            db.session.remove()
+            db.session = shared_session
+            transaction.rollback()
+            connection.close()
+    _app.config.clear()
+    _app.config.update(config)
 
 
 @pytest.fixture
@@ -137,3 +211,32 @@ def csrf_app(app):
     """The same app with CSRF protection switched on, as in production."""
     app.config["WTF_CSRF_ENABLED"] = True
     return app
+
+
+class FrozenClock:
+    """The app's clock, pinned by the test: ``set(date or aware datetime)``, ``advance(...)``."""
+
+    def __init__(self) -> None:
+        self.moment = app_clock.now()
+        app_clock.set_source(lambda: self.moment)
+
+    def set(self, moment: date | datetime) -> datetime:
+        """Pin the clock; a date means noon that day in Amsterdam."""
+        if not isinstance(moment, datetime):
+            moment = datetime.combine(moment, time(12), tzinfo=AMSTERDAM)
+        if moment.tzinfo is None:
+            raise ValueError("give the clock an aware datetime or a date")
+        self.moment = moment
+        return moment
+
+    def advance(self, **delta) -> datetime:
+        self.moment += timedelta(**delta)
+        return self.moment
+
+
+@pytest.fixture
+def clock():
+    """Pin wijklab.clock (now, utcnow, today) for this test; the system clock comes back after."""
+    frozen = FrozenClock()
+    yield frozen
+    app_clock.set_source(None)

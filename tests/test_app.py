@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from tests.factories import PASSWORD
@@ -126,14 +127,27 @@ def test_405_page(client):
     assert client.delete("/auth/login").status_code == 405
 
 
-def test_500_page_is_dutch_and_rolls_back(app, client):
+def test_500_page_is_dutch_and_rolls_back():
+    """A route added for the test needs an app of its own: Flask takes no new routes once an app
+    has served a request, and the shared test app has."""
+    from wijklab.neighbourhoods.models import Neighbourhood
+
+    app = create_app({"TESTING": True})
+
     @app.route("/boom-test")
     def boom():
+        db.session.add(Neighbourhood(name="Half geschreven", city="Den Haag", description=""))
+        db.session.flush()
         raise RuntimeError("kapot")
 
-    response = client.get("/boom-test")
-    assert response.status_code == 500
-    assert "Er ging iets mis" in response.get_data(as_text=True)
+    with app.app_context():
+        db.create_all()
+        response = app.test_client().get("/boom-test")
+        assert response.status_code == 500
+        assert "Er ging iets mis" in response.get_data(as_text=True)
+        assert db.session.scalar(select(func.count()).select_from(Neighbourhood)) == 0
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_error_page_follows_the_users_language(client, login_as, student):

@@ -297,7 +297,7 @@ EXPECTED_ROWS = {
 
 
 @pytest.fixture(scope="module")
-def seeded(_schema) -> SimpleNamespace:
+def seeded(_app) -> SimpleNamespace:
     """One real scenario for the module (seed-demo hashes 26 passwords with scrypt): on an empty
     database `seed-demo --if-empty`, then `seed-demo` again. Everything the tests look at is
     gathered here, and the rows are removed before the tests run."""

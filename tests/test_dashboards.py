@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests import factories
-from wijklab.database import utcnow
+from wijklab.clock import utcnow
 from wijklab.extensions import db
 from wijklab.goals.models import Feedback
 

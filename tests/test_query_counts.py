@@ -11,12 +11,18 @@ from tests import factories
 from wijklab.extensions import db
 
 
+# The test's own transaction control (conftest's outer transaction and savepoints), not the
+# page's queries.
+TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
 @contextmanager
 def queries():
     statements: list[str] = []
 
     def record(conn, cursor, statement, *args):
-        statements.append(statement)
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:

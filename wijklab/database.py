@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
+
+from wijklab.clock import utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -18,16 +20,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def utcnow() -> datetime:
-    """The current moment as a timezone-aware UTC datetime (tests may replace it)."""
-    return datetime.now(UTC)
-
-
-def today() -> date:
-    """Today's date in UTC (views pass it to services, so tests can pin it)."""
-    return utcnow().date()
 
 
 class AwareDateTime(TypeDecorator):
@@ -40,7 +32,7 @@ class AwareDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given; use wijklab.database.utcnow()")
+            raise ValueError("naive datetime given; use wijklab.clock.utcnow()")
         return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):

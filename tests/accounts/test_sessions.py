@@ -9,7 +9,7 @@ import pytest
 
 from tests import factories
 from tests.factories import PASSWORD
-from wijklab import database
+from wijklab.clock import utcnow
 from wijklab.extensions import db
 
 NEW_PASSWORD = "een heel ander wachtwoord 2026"
@@ -69,7 +69,7 @@ def test_cookies_copied_before_deactivation_are_refused_after(app, client, login
     admin_client = app.test_client()
     with admin_client.session_transaction() as session:
         session["_user_id"] = admin.get_id()
-        session["last_seen"] = database.utcnow().timestamp()
+        session["last_seen"] = utcnow().timestamp()
     assert admin_client.post(f"/users/{student.id}/deactivate").status_code == 302
     assert replay(app, stolen).status_code == 302
     assert replay(app, {"wijklab_remember": stolen["wijklab_remember"]}).status_code == 302
@@ -111,15 +111,9 @@ def test_logout_ends_sessions_on_other_devices_too(app, client, student):
 
 
 @pytest.fixture
-def frozen_clock(monkeypatch):
-    """A clock the test moves forward by hand."""
-    state = {"now": database.utcnow()}
-    monkeypatch.setattr(database, "utcnow", lambda: state["now"])
-
-    def advance(**delta):
-        state["now"] += timedelta(**delta)
-
-    return advance
+def frozen_clock(clock):
+    """The app's clock, moved forward by hand."""
+    return clock.advance
 
 
 def test_session_ends_after_eight_idle_hours(client, student, frozen_clock):

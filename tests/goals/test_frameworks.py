@@ -50,12 +50,6 @@ own_wording = true
 VALID = HEADER + ITEMS
 
 
-@pytest.fixture(autouse=True)
-def _tables(app):
-    """conftest creates the tables of wijklab.models, which does not import this model yet."""
-    db.create_all()
-
-
 def item_count(**where) -> int:
     query = select(func.count(FrameworkItem.id))
     for name, value in where.items():

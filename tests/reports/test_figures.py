@@ -77,9 +77,9 @@ def set_hours(supervisor, per_week: int) -> None:
 
 
 @pytest.fixture
-def pinned_today(monkeypatch):
-    """The views ask wijklab.database.today(); pin it to TODAY."""
-    monkeypatch.setattr("wijklab.reports.views.today", lambda: TODAY)
+def pinned_today(clock):
+    """Pin the app's clock to TODAY."""
+    clock.set(TODAY)
     return TODAY
 
 

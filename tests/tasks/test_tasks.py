@@ -33,9 +33,9 @@ DAY = date(2026, 11, 2)
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    """The views ask wijklab.tasks.views.today(); pin it so dates are the same on every run."""
-    monkeypatch.setattr("wijklab.tasks.views.today", lambda: TODAY)
+def fixed_today(clock):
+    """Pin the app's clock to TODAY so dates are the same on every run."""
+    clock.set(TODAY)
 
 
 # --- helpers ---------------------------------------------------------------------------------

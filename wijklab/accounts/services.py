@@ -18,7 +18,7 @@ from wijklab.accounts.models import (
     SupervisorProfile,
     User,
 )
-from wijklab.database import utcnow
+from wijklab.clock import utcnow
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
 from wijklab.organisations.models import Organisation, OrganisationKind

@@ -9,7 +9,7 @@ from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
-from wijklab import database
+from wijklab import clock
 from wijklab.accounts.models import User
 from wijklab.extensions import db, login_manager
 from wijklab.security import log_security_event
@@ -32,7 +32,7 @@ def load_user(session_id: str) -> User | None:
 def start_session(remember: bool) -> None:
     """Called right after login_user(): mark the session's start for the idle timeout."""
     session.permanent = True
-    session["last_seen"] = database.utcnow().timestamp()
+    session["last_seen"] = clock.utcnow().timestamp()
     session["remember"] = bool(remember)
 
 
@@ -46,7 +46,7 @@ def register_sessions(app: Flask) -> None:
     def enforce_idle_timeout():
         if request.endpoint == "static" or not current_user.is_authenticated:
             return None
-        now = database.utcnow().timestamp()
+        now = clock.utcnow().timestamp()
         last_seen = session.get("last_seen")
         idle = current_app.config["IDLE_TIMEOUT"].total_seconds()
         # A remember-me login carries its own 30-day limit; an ordinary session stops when idle.
@@ -62,7 +62,7 @@ def register_sessions(app: Flask) -> None:
 
 def _mark_remembered(sender, user=None, **extra) -> None:
     session["remember"] = True
-    session["last_seen"] = database.utcnow().timestamp()
+    session["last_seen"] = clock.utcnow().timestamp()
 
 
 def connect_signals(app: Flask) -> None:

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from wijklab.accounts.models import Role, User
-from wijklab.database import today
+from wijklab.clock import today
 from wijklab.exports.forms import ExportForm
 from wijklab.exports.permissions import export_scope
 from wijklab.exports.services import (

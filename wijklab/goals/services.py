@@ -11,8 +11,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import flag_modified
 
-from wijklab.database import utcnow
+from wijklab.clock import utcnow
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
 from wijklab.goals.models import (
@@ -166,6 +167,7 @@ def update_goal(goal: LearningGoal, data: GoalData, *, by, version: int | None) 
     goal.target_date = data.target_date
     goal.framework_items = items
     goal.updated_at = utcnow()  # the version goes up even when only the items changed
+    flag_modified(goal, "updated_at")
     db.session.flush()
     audit(by, "goal.updated", goal, title=goal.title)
 

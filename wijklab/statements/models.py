@@ -5,7 +5,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wijklab.database import utcnow
+from wijklab.clock import utcnow
 from wijklab.extensions import db
 
 CODE_LENGTH = 16

@@ -12,7 +12,7 @@ import secrets
 from sqlalchemy import func, select
 
 from wijklab.accounts.models import User
-from wijklab.database import utcnow
+from wijklab.clock import utcnow
 from wijklab.extensions import db
 from wijklab.goals.models import (
     FrameworkItem,

@@ -11,8 +11,10 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
+from sqlalchemy.orm.attributes import flag_modified
 
-from wijklab.database import utcnow
+from wijklab import clock
+from wijklab.clock import utcnow
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
 from wijklab.tasks.models import (
@@ -212,8 +214,10 @@ def edit_task(task: Task, data: TaskData, *, by, version: int, today: date) -> T
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if not changes:
         return task
-    # Touch the row so the version goes up even when only the participants changed.
+    # Touch the row so the version goes up even when only the participants changed (flagged as
+    # modified too: with a clock that has not moved, the same timestamp would change nothing).
     task.updated_at = utcnow()
+    flag_modified(task, "updated_at")
     old = task.status
     if old != TaskStatus.PENDING:
         task.status = TaskStatus.PENDING
@@ -440,7 +444,7 @@ def supervision_summary(project) -> list[dict]:
         .where(User.id.in_({t.supervisor_id for t in project.teams}))
         .order_by(User.name)
     ).all()
-    today = utcnow().date()
+    today = clock.today()
     weeks = max(1, ((min(today, project.end_date) - project.start_date).days // 7) + 1)
     return [
         {

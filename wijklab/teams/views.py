@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Integer, literal, select
 
 from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
-from wijklab.database import today
+from wijklab.clock import today
 from wijklab.errors import WijklabError
 from wijklab.extensions import db
 from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
