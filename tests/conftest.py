@@ -41,9 +41,7 @@ def _worker_database_url(url: str) -> str:
     if not (url.startswith("postgresql") and WORKER):
         return url
     parsed = make_url(url)
-    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(
-        hide_password=False
-    )
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(hide_password=False)
 
 
 TEST_DATABASE_URL = _worker_database_url(GIVEN_DATABASE_URL)

@@ -10,7 +10,6 @@ from sqlalchemy import event
 from tests import factories
 from wijklab.extensions import db
 
-
 # The test's own transaction control (conftest's outer transaction and savepoints), not the
 # page's queries.
 TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")

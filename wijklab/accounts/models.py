@@ -8,8 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wijklab.database import ChoiceSet
 from wijklab.clock import utcnow
+from wijklab.database import ChoiceSet
 from wijklab.extensions import db
 from wijklab.organisations.models import LEVELS, STUDY_YEARS
 

@@ -6,8 +6,8 @@ import enum
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wijklab.database import TimestampMixin
 from wijklab.clock import utcnow
+from wijklab.database import TimestampMixin
 from wijklab.extensions import db
 
 FRAMEWORK_MAX = 60

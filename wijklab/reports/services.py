@@ -10,8 +10,8 @@ from sqlalchemy import and_, case, distinct, func, literal, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
-from wijklab.database import paginate_page
 from wijklab.clock import utcnow
+from wijklab.database import paginate_page
 from wijklab.extensions import db
 from wijklab.goals.models import GoalStatus, LearningGoal
 from wijklab.organisations.models import Organisation, OrganisationKind

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from wijklab.accounts.models import Role
-from wijklab.database import paginate
 from wijklab.clock import today, utcnow
+from wijklab.database import paginate
 from wijklab.exports.writers import Column, Sheet, xlsx_chunks
 from wijklab.extensions import db
 from wijklab.goals.forms import STATUS_LABELS as GOAL_STATUS_LABELS

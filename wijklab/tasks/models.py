@@ -6,8 +6,8 @@ import enum
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wijklab.database import TimestampMixin
 from wijklab.clock import utcnow
+from wijklab.database import TimestampMixin
 from wijklab.extensions import db
 
 TITLE_MAX = 160

@@ -9,8 +9,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from wijklab.accounts.models import Role, User
-from wijklab.database import paginate
 from wijklab.clock import today
+from wijklab.database import paginate
 from wijklab.errors import Conflict, WijklabError
 from wijklab.extensions import db
 from wijklab.forms import ConfirmForm, show_error
