@@ -9,11 +9,13 @@ RUFF_CONFIG := --config 'line-length = 100' --config 'target-version = "py311"' 
 	--config 'lint.select = ["E", "F", "W", "I", "B", "UP", "S", "SIM"]' \
 	--config 'lint.per-file-ignores = {"tests/**" = ["S101", "S105", "S106", "S603", "S607"], "migrations/**" = ["E501"], "benchmarks/**" = ["S101", "S603"]}'
 PYTEST_ARGS ?=
+# Test processes: one per core (pytest-xdist); WORKERS=0 runs in this process alone.
+WORKERS ?= auto
 # PDFs (statements, neighbourhood reports) need a Unicode TrueType font: Debian's DejaVu.
 PDF_FONT := $(or $(WIJKLAB_PDF_FONT_DIR),/usr/share/fonts/truetype/dejavu)/DejaVuSans.ttf
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format translations messages bench bench-smoke clean
+.PHONY: run test test-fast test-browser lint format translations messages bench bench-smoke clean
 
 $(BIN)/activate: setup.cfg pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -49,13 +51,24 @@ run: translations $(PDF_FONT)
 lint: $(BIN)/activate
 	$(BIN)/ruff check $(RUFF_CONFIG) wijklab tests migrations benchmarks
 	$(BIN)/ruff format --check $(RUFF_CONFIG) wijklab tests migrations benchmarks
+	$(BIN)/python -m tests.check_asserts
 
 format: $(BIN)/activate
 	$(BIN)/ruff check --fix $(RUFF_CONFIG) wijklab tests migrations benchmarks
 	$(BIN)/ruff format $(RUFF_CONFIG) wijklab tests migrations benchmarks
 
-test: translations lint $(PDF_FONT) node_modules/axe-core/axe.min.js
-	$(BIN)/pytest $(PYTEST_ARGS)
+# Lint, then every test but the browser tests, spread over the cores.
+test: translations lint $(PDF_FONT)
+	$(BIN)/pytest -n $(WORKERS) -m 'not e2e' $(PYTEST_ARGS)
+
+# The browser tests (Playwright driving Debian's chromium), spread over the cores.
+test-browser: translations $(PDF_FONT) node_modules/axe-core/axe.min.js
+	$(BIN)/pytest -n $(WORKERS) -m e2e $(PYTEST_ARGS)
+
+# One feature's tests in this process, no lint: make test-fast FEATURE=tasks (a folder of tests/).
+test-fast: translations $(PDF_FONT)
+	@test -n "$(FEATURE)" -a -d "tests/$(FEATURE)" || { echo "usage: make test-fast FEATURE=<one of: $$(cd tests && ls -d */ | tr -d / | grep -v -e e2e -e __pycache__ | tr '\n' ' ')>"; exit 2; }
+	$(BIN)/pytest -m 'not e2e' tests/$(FEATURE) $(PYTEST_ARGS)
 
 bench: translations $(PDF_FONT)
 	$(BIN)/python -m benchmarks

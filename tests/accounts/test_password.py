@@ -70,8 +70,16 @@ def test_password_page_needs_login(client):
     assert client.get("/account/password").status_code == 302
 
 
-def test_policy_accepts_a_long_passphrase():
-    services.check_password_policy("drie koffie twee thee alstublieft")
+@pytest.mark.parametrize(
+    "password",
+    [
+        "drie koffie twee thee alstublieft",
+        "buurthuis 12",  # exactly the minimum length
+        "Zoë fietst naar de wijk" + "!" * 105,  # exactly the maximum length, 128
+    ],
+)
+def test_policy_accepts_a_long_passphrase(password):
+    assert services.check_password_policy(password) is None  # raises WijklabError when refused
 
 
 def test_policy_is_case_insensitive_for_common_passwords():

@@ -431,7 +431,7 @@ def test_forged_participation_of_another_student_is_refused(world, client, login
     others = verified_participation(world, student=world["teammate"])
     login_as(world["student"])
     response = link(client, goal, others)
-    assert response.status_code == 303 or 400 <= response.status_code < 500
+    assert response.status_code == 403
     assert count(GoalEvidence) == 0
 
 
@@ -485,7 +485,7 @@ def test_forged_rating_from_a_peer_coach_is_refused(world, client, login_as):
     goal = goal_in(world, status="active")
     login_as(world["coach"])
     response = feedback(client, goal, "Prima.", "5")
-    assert response.status_code in (303, 403)
+    assert response.status_code == 403
     assert count(Feedback) == 0
 
 
@@ -507,7 +507,7 @@ def test_student_cannot_rate_their_own_goal(world, client, login_as):
     goal = goal_in(world, status="active")
     login_as(world["student"])
     response = feedback(client, goal, "Ik vind het goed gaan.", "5")
-    assert response.status_code in (303, 403)
+    assert response.status_code == 403
     assert count(Feedback) == 0
 
 

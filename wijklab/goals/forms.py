@@ -72,7 +72,9 @@ class FeedbackForm(FlaskForm):
 
 
 class EvidenceForm(FlaskForm):
-    participation_id = SelectField(_l("Taak"), coerce=int)
+    # Not limited to the offered choices: the service refuses another student's participation
+    # (403) and a task of another team, one rule in one place.
+    participation_id = SelectField(_l("Taak"), coerce=int, validate_choice=False)
     note = TextAreaField(
         _l("Wat laat deze taak zien?"), validators=[Length(max=COMMENT_MAX)], filters=[strip]
     )

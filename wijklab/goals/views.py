@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from wijklab.accounts.models import Role, User
 from wijklab.database import paginate
-from wijklab.errors import Conflict, WijklabError
+from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
 from wijklab.forms import ConfirmForm, choices, show_error
 from wijklab.goals import services
@@ -262,6 +262,9 @@ def add_evidence(goal_id: int):
     participation = db.get_or_404(TaskParticipation, form.participation_id.data)
     try:
         services.add_evidence(goal, participation, by=current_user, note=form.note.data or "")
+    except NotAllowed:
+        db.session.rollback()
+        raise  # a forged request for something this user may not do: the 403 page
     except WijklabError as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -291,6 +294,9 @@ def feedback(goal_id: int):
             may_rate=can_rate(current_user, goal),
             author_role="peer_coach" if is_peer_coach(current_user, goal) else None,
         )
+    except NotAllowed:
+        db.session.rollback()
+        raise  # a rating forged by someone who may only comment: the 403 page
     except WijklabError as error:
         db.session.rollback()
         flash(str(error.message), "error")
