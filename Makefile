@@ -15,7 +15,7 @@ WORKERS ?= auto
 PDF_FONT := $(or $(WIJKLAB_PDF_FONT_DIR),/usr/share/fonts/truetype/dejavu)/DejaVuSans.ttf
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast test-browser lint format translations messages bench bench-smoke clean
+.PHONY: setup run test test-fast test-browser lint format translations messages bench bench-smoke clean
 
 $(BIN)/activate: setup.cfg pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ $(PDF_FONT):
 
 node_modules/axe-core/axe.min.js:
 	npm install --no-save --no-package-lock --no-audit --no-fund --silent axe-core@4 || echo "npm unavailable: accessibility checks will skip"
+
+# Everything the tests need, without running them: the venv, catalogues, the PDF font, axe-core.
+setup: translations $(PDF_FONT) node_modules/axe-core/axe.min.js
 
 run: translations $(PDF_FONT)
 	$(FLASK) db upgrade

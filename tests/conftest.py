@@ -121,8 +121,16 @@ def _app(_worker_database):
         db.engine.dispose()
 
 
+def pytest_runtest_call(item):
+    """What the fixtures made (factories only flush) is committed when the test itself starts:
+    a test that rolls back sees its setup kept, as before; one commit instead of one per row."""
+    if "app" in getattr(item, "fixturenames", ()):
+        db.session.commit()
+
+
 class Client(FlaskClient):
-    """A test client whose every request starts with an empty ``g``.
+    """A test client that commits the test's own work before each request, rolls back what the
+    request left uncommitted after it, and starts every request with an empty ``g``.
 
     The tests hold an app context open (for the database), and Flask reuses it for each request,
     so ``g`` (Flask-Login's current user, the CSRF token) would otherwise leak between requests
@@ -130,9 +138,15 @@ class Client(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # What the test made (factories only flush) is committed before the request, as it
+        # would be in the database before a real request comes in.
+        db.session.commit()
         for name in list(g):
             g.pop(name)
-        return super().open(*args, **kwargs)
+        response = super().open(*args, **kwargs)
+        # And what the request left uncommitted is gone after it, as when a real request ends.
+        db.session.rollback()
+        return response
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
-"""Factories that make valid objects with as few arguments as a test needs. Each commits, so
-what it made is there for the request that follows, on SQLite and PostgreSQL alike."""
+"""Factories that make valid objects with as few arguments as a test needs. Each only flushes
+(the rows get their ids; nothing is expired and reloaded): the test client commits what the test
+made before each request (``tests.conftest.Client``), so the request sees it, on SQLite and
+PostgreSQL alike. A test that needs a commit without a request commits itself."""
 
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ def make_neighbourhood(**values) -> Neighbourhood:
     values.setdefault("description", "")
     neighbourhood = Neighbourhood(**values)
     db.session.add(neighbourhood)
-    db.session.commit()
+    db.session.flush()
     return neighbourhood
 
 
@@ -41,7 +43,7 @@ def make_organisation(kind: str = "partner", **values) -> Organisation:
     values.setdefault("suitable_years", frozenset({1, 2, 3, 4}))
     organisation = Organisation(kind=OrganisationKind(kind), **values)
     db.session.add(organisation)
-    db.session.commit()
+    db.session.flush()
     return organisation
 
 
@@ -52,7 +54,7 @@ def make_user(role: str = "student", **values) -> User:
     values.setdefault("password_hash", password_hash())
     user = User(role=Role(role), **values)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -73,7 +75,7 @@ def make_student(level: str = "mbo", study_year: int = 2, school=None, **values)
         agreed_bpv_hours=profile_values.get("agreed_bpv_hours", 400),
         crebo=profile_values.get("crebo"),
     )
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -84,7 +86,7 @@ def make_supervisor(organisation=None, **values) -> User:
         job_title="Opbouwwerker",
         supervision_hours_per_week=4,
     )
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -105,7 +107,7 @@ def make_project(owner=None, partner=None, neighbourhood=None, **values):
         **values,
     )
     db.session.add(project)
-    db.session.commit()
+    db.session.flush()
     return project
 
 
@@ -124,7 +126,7 @@ def make_team(project=None, supervisor=None, members=(), coach=None, **values):
         db.session.add(
             TeamMembership(team=team, student=student, role=role, joined_on=project.start_date)
         )
-    db.session.commit()
+    db.session.flush()
     return team
 
 
@@ -143,7 +145,7 @@ def make_task(team=None, participants=(), minutes=120, status="pending", **value
     for student in participants:
         task.participations.append(TaskParticipation(student=student, minutes=minutes))
     db.session.add(task)
-    db.session.commit()
+    db.session.flush()
     return task
 
 
@@ -156,7 +158,7 @@ def make_goal(team=None, student=None, status="draft", **values):
     values.setdefault("title", f"Leerdoel {next(_counter)}")
     goal = LearningGoal(team=team, student=student, status=GoalStatus(status), **values)
     db.session.add(goal)
-    db.session.commit()
+    db.session.flush()
     return goal
 
 
@@ -167,5 +169,5 @@ def make_framework_item(code: str, framework: str = "mbo-sociaal-werk-4", **valu
     values.setdefault("kind", FrameworkItemKind.CORE_TASK)
     item = FrameworkItem(framework=framework, code=code, **values)
     db.session.add(item)
-    db.session.commit()
+    db.session.flush()
     return item

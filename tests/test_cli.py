@@ -21,7 +21,13 @@ PASSWORD = "een lange zin als wachtwoord"
 
 
 def run(app, *args):
-    return app.test_cli_runner().invoke(args=list(args))
+    """Run a command as from a shell: what the test made is committed first (factories only
+    flush), as it would be in the database before the command starts, and what the command left
+    uncommitted is gone after it, as when its process ends."""
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=list(args))
+    db.session.rollback()
+    return result
 
 
 def create_user(
@@ -43,7 +49,7 @@ def create_user(
 
 
 def row_counts() -> dict[str, int]:
-    db.session.rollback()  # only what a command committed counts
+    db.session.expire_all()
     return {
         table.name: db.session.scalar(select(func.count()).select_from(table))
         for table in db.metadata.sorted_tables
@@ -51,7 +57,7 @@ def row_counts() -> dict[str, int]:
 
 
 def user_with_email(email: str) -> User | None:
-    db.session.rollback()
+    db.session.expire_all()
     return db.session.scalar(select(User).where(User.email == email))
 
 

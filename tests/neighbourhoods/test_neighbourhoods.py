@@ -15,24 +15,25 @@ from wijklab.neighbourhoods.models import Neighbourhood
 DESCRIPTION = "Dichtbevolkte wijk met veel jonge gezinnen; thema's zijn eenzaamheid en schulden."
 
 
-# The tests keep one app context, and so one session, open across requests: roll it back before
-# reading, so that only what a request committed is seen.
+# The tests keep one app context, and so one session, open across requests; the test client rolls
+# back what a request left uncommitted. Expire what the session holds before reading, so that what
+# a request committed is read from the database.
 
 
 def neighbourhood_count() -> int:
-    db.session.rollback()
+    db.session.expire_all()
     return db.session.scalar(select(func.count(Neighbourhood.id)))
 
 
 def neighbourhood_named(name: str, city: str) -> Neighbourhood | None:
-    db.session.rollback()
+    db.session.expire_all()
     return db.session.scalar(
         select(Neighbourhood).where(Neighbourhood.name == name, Neighbourhood.city == city)
     )
 
 
 def reloaded(neighbourhood: Neighbourhood) -> Neighbourhood:
-    db.session.rollback()
+    db.session.expire_all()
     return db.session.get(Neighbourhood, neighbourhood.id)
 
 

@@ -13,22 +13,23 @@ from tests.forms import form_state
 from wijklab.extensions import db
 from wijklab.organisations.models import Organisation, OrganisationKind
 
-# The tests keep one app context, and so one session, open across requests: roll it back before
-# reading, so that only what a request committed is seen.
+# The tests keep one app context, and so one session, open across requests; the test client rolls
+# back what a request left uncommitted. Expire what the session holds before reading, so that what
+# a request committed is read from the database.
 
 
 def organisation_count() -> int:
-    db.session.rollback()
+    db.session.expire_all()
     return db.session.scalar(select(func.count(Organisation.id)))
 
 
 def organisation_named(name: str) -> Organisation | None:
-    db.session.rollback()
+    db.session.expire_all()
     return db.session.scalar(select(Organisation).where(Organisation.name == name))
 
 
 def reloaded(organisation: Organisation) -> Organisation:
-    db.session.rollback()
+    db.session.expire_all()
     return db.session.get(Organisation, organisation.id)
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select, update
 
 from tests import factories
+from wijklab.clock import AMSTERDAM
 from wijklab.errors import NotAllowed, WijklabError
 from wijklab.extensions import db
 from wijklab.projects.models import ProjectStatus
@@ -340,6 +341,29 @@ def test_task_of_today_is_accepted(client, login_as, team, ana):
     response = post_task(client, team, task_form({ana: 60}, date=TODAY.isoformat()))
     assert response.status_code == 302
     assert count(Task, Task.date == TODAY) == 1
+
+
+def test_just_after_midnight_in_amsterdam_a_task_of_the_new_day_is_accepted(
+    client, login_as, clock, team, ana
+):
+    """At 00:15 in Amsterdam it is still the day before in UTC; today is the Dutch date."""
+    clock.set(datetime(2026, 11, 28, 0, 15, tzinfo=AMSTERDAM))
+    login_as(ana)
+    response = post_task(client, team, task_form({ana: 60}, date="2026-11-28"))
+    assert response.status_code == 302
+    assert count(Task, Task.date == date(2026, 11, 28)) == 1
+
+
+def test_just_before_midnight_in_amsterdam_tomorrow_is_still_the_future(
+    client, login_as, clock, team, ana
+):
+    """At 23:45 in Amsterdam on 27 November it is already 22:45 UTC; 28 November is tomorrow."""
+    clock.set(datetime(2026, 11, 27, 23, 45, tzinfo=AMSTERDAM))
+    login_as(ana)
+    response = post_task(client, team, task_form({ana: 60}, date="2026-11-28"))
+    assert response.status_code == 422
+    assert "Een taak kan niet in de toekomst liggen." in html(response)
+    assert count(Task) == 0
 
 
 def test_date_outside_the_teams_period_is_refused(client, login_as, project, ana):
