@@ -122,7 +122,8 @@ def unchecked_tests(paths: list[Path]) -> list[str]:
                     continue
                 if _checks_directly(func) or _called_names(func) & checking:
                     continue
-                shown = path.relative_to(TESTS.parent) if path.is_relative_to(TESTS.parent) else path
+                root = TESTS.parent
+                shown = path.relative_to(root) if path.is_relative_to(root) else path
                 problems.append(f"{shown}:{func.lineno}: {func.name}")
     return problems
 
