@@ -185,10 +185,7 @@ def test_the_permission_matrix_lists_every_protected_route(app):
 
 
 # Anonymous users are sent away before any object is loaded, so the ids need not exist.
-NO_OBJECTS = {
-    name: 1
-    for name in re.findall(r"\{(\w+)\}", " ".join(u for _, u, *_ in PROTECTED))
-}
+NO_OBJECTS = {name: 1 for name in re.findall(r"\{(\w+)\}", " ".join(u for _, u, *_ in PROTECTED))}
 
 
 @pytest.mark.parametrize(("method", "url"), [(m, u) for m, u, *_ in PROTECTED])
