@@ -154,7 +154,10 @@ def app(_app):
     """The shared app, inside an app context, with this test's work in a transaction that is
     rolled back afterwards; configuration changes and rate-limit counts end with the test."""
     config = _app.config.copy()
-    limiter.reset()
+    # The limiter is one object for every app of the process, and create_app() elsewhere (the
+    # browser tests' server has it switched off) sets it up for that app: set it up for the
+    # shared app again, which also starts its counts afresh.
+    limiter.init_app(_app)
     with _app.app_context():
         connection = db.engine.connect()
         transaction = connection.begin()

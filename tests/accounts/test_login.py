@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.factories import PASSWORD
+from wijklab import create_app
 from wijklab.accounts.models import User
 from wijklab.extensions import db, limiter
 
@@ -232,3 +233,14 @@ def test_authenticated_user_visiting_login_goes_to_dashboard(client, login_as, s
 def test_users_are_stored_with_lowercase_unique_email(app):
     user = factories.make_user(email="lower@example.org")
     assert db.session.scalar(select(User.email).where(User.id == user.id)) == "lower@example.org"
+
+
+def test_an_app_made_elsewhere_in_the_process_does_not_switch_login_limits_off(_app, request):
+    """The limiter is one object per process; an app made with limits off (as the browser tests'
+    server is) must not leave the next test's app unprotected."""
+    create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
+    app = request.getfixturevalue("app")
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    client = app.test_client()
+    statuses = [login(client, f"iemand{i}@example.org", "verkeerd").status_code for i in range(3)]
+    assert statuses == [422, 422, 429]

@@ -644,26 +644,39 @@ def test_member_ids_and_problems_by_team():
 
 # --- properties --------------------------------------------------------------------------------
 
-# A non-empty set of weekdays as one drawn number (a bit per day): one choice instead of one per
-# day makes pools of 120 students several times cheaper to generate; 1 (Monday only) and 127
-# (every day) are among the values Hypothesis tries first.
-weekday_sets = st.integers(1, 127).map(lambda mask: frozenset(d for d in range(7) if mask >> d & 1))
+def weekdays_of(mask: int) -> frozenset[int]:
+    """A set of weekdays from a bit mask (bit 0 Monday ... bit 6 Sunday)."""
+    return frozenset(d for d in range(7) if mask >> d & 1)
+
+
+# A non-empty set of weekdays as one drawn number: 1 (Monday only) and 127 (every day) are among
+# the values Hypothesis tries first.
+weekday_sets = st.integers(1, 127).map(weekdays_of)
+STUDENT_BYTES = 6
 
 
 @st.composite
 def pools(draw) -> list[Candidate]:
-    """0-120 distinct students, then some given again (an exact duplicate)."""
+    """0-120 distinct students, then some given again (an exact duplicate).
+
+    Each student is read from six bytes of one drawn byte string: id, level, year, school and
+    weekdays. One draw for a whole pool instead of five per student makes the 200 examples of each
+    property several times cheaper; the bytes shrink towards zero, so a failing pool still shrinks
+    to few students, the first level, year 1, school 1 and Mondays only."""
     n = draw(st.integers(0, 120))
-    students = [
-        Candidate(
-            id=draw(st.integers(1, 10_000)) * 1000 + i,
-            level=draw(st.sampled_from(LEVELS)),
-            year=draw(st.integers(1, 4)),
-            school_id=draw(st.integers(1, 4)),
-            weekdays=draw(weekday_sets),
+    raw = draw(st.binary(min_size=STUDENT_BYTES * n, max_size=STUDENT_BYTES * n))
+    students = []
+    for i in range(n):
+        b = raw[STUDENT_BYTES * i : STUDENT_BYTES * (i + 1)]
+        students.append(
+            Candidate(
+                id=((b[0] << 8 | b[1]) % 10_000 + 1) * 1000 + i,
+                level=LEVELS[b[2] % len(LEVELS)],
+                year=b[3] % 4 + 1,
+                school_id=b[4] % 4 + 1,
+                weekdays=weekdays_of(b[5] % 127 + 1),
+            )
         )
-        for i in range(n)
-    ]
     if students:
         students += draw(st.lists(st.sampled_from(students), max_size=5))
     return students
