@@ -502,7 +502,7 @@ def test_xlsx_memory_stays_flat_as_the_rows_grow():
     for count in XLSX_ROWS:
         written = []
         sheets = [Sheet("Deelnames", BIG_COLUMNS, big_rows(count))]
-        peaks[count] = traced_peak(lambda s=sheets: written.append(drain(xlsx_chunks(s))))
+        peaks[count] = traced_peak(lambda s=sheets, w=written: w.append(drain(xlsx_chunks(s))))
         assert written[0] > 40 * count  # every row is in the file (about 50 bytes a row, zipped)
 
     small, large = (peaks[c] for c in XLSX_ROWS)
