@@ -508,5 +508,3 @@ def test_xlsx_memory_stays_flat_as_the_rows_grow():
     small, large = (peaks[c] for c in XLSX_ROWS)
     assert large < WRITER_PEAK_LIMIT
     assert large < small * 1.5  # four times the rows, not more memory
-
-

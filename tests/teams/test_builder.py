@@ -644,6 +644,7 @@ def test_member_ids_and_problems_by_team():
 
 # --- properties --------------------------------------------------------------------------------
 
+
 def weekdays_of(mask: int) -> frozenset[int]:
     """A set of weekdays from a bit mask (bit 0 Monday ... bit 6 Sunday)."""
     return frozenset(d for d in range(7) if mask >> d & 1)
