@@ -1065,15 +1065,23 @@ def test_team_supervisor_logs_a_supervision_session(client, login_as, team, team
     assert session.note == "Gesprek over de taakverdeling."
 
 
-@pytest.mark.parametrize("minutes", ["0", "961", "", "veel"])
+@pytest.mark.parametrize(
+    ("minutes", "message"),
+    [
+        ("0", "Kies 1 tot en met 960."),
+        ("961", "Kies 1 tot en met 960."),
+        ("", "Dit veld is verplicht."),
+        ("veel", "Ongeldig getal. Kies 1 tot en met 960."),
+    ],
+)
 def test_supervision_minutes_outside_1_to_960_are_refused(
-    client, login_as, team, team_supervisor, minutes
+    client, login_as, team, team_supervisor, minutes, message
 ):
     login_as(team_supervisor)
     response = client.post(f"/teams/{team.id}/supervision", data=supervision_form(minutes=minutes))
     assert response.status_code == 422
-    page = html(response)
-    assert "Kies 1 tot en met 960." in page or "Dit veld is verplicht." in page
+    error = re.search(r'<p class="error" id="minutes-error">(.*?)</p>', html(response))
+    assert error.group(1) == message
     assert count(SupervisionSession) == 0
 
 
