@@ -19,7 +19,7 @@ from benchmarks import city, team_builder
 from wijklab import create_app
 from wijklab.accounts.models import Role, User
 from wijklab.accounts.passwords import hash_password
-from wijklab.database import utcnow
+from wijklab.clock import utcnow
 from wijklab.extensions import db
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.organisations.models import Organisation, OrganisationKind

@@ -36,8 +36,8 @@ from sqlalchemy import func, inspect, select, text, update
 from benchmarks.__main__ import count_queries, measure
 from wijklab import create_app
 from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
-from wijklab.database import today as utc_today
-from wijklab.database import utcnow
+from wijklab.clock import today as amsterdam_today
+from wijklab.clock import utcnow
 from wijklab.exports.services import ExportFilter, participation_query, participation_rows
 from wijklab.exports.views import XLSX_MAX_ROWS
 from wijklab.extensions import db
@@ -150,7 +150,7 @@ def build(sizes: Sizes) -> tuple[Ids, dict[str, int]]:
     """Fill the database; returns the ids to measure with and the row count per table."""
     rng = random.Random(2026)  # noqa: S311  (fixed data, not security)
     now = utcnow()
-    today = utc_today()
+    today = amsterdam_today()
     first_day = today - timedelta(weeks=WEEKS)
     counts: dict[str, int] = {}
 
@@ -670,7 +670,7 @@ def _measure(app, engine, sizes: Sizes, smoke: bool) -> None:
                 TaskParticipation.student_id == ids.heavy_student
             )
         )
-        end = utc_today()
+        end = amsterdam_today()
         start_day = end - timedelta(weeks=WEEKS)
         # A period holding about 40% of the participations: the 100,000-row export.
         period_start = end - timedelta(days=round(WEEKS * 7 * 0.4))
