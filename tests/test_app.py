@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from tests.factories import PASSWORD
@@ -308,3 +309,17 @@ def test_a_unique_constraint_race_gives_a_409_page(app, client, login_as, admin,
     assert response.status_code == 409
     assert "tegelijk" in response.get_data(as_text=True)
     assert services.find_neighbourhood("Laak", "Den Haag") is None
+
+
+def test_the_suite_runs_on_the_database_it_reports(app):
+    """CI trusts the report header: the engine must be the one the header names, and under
+    pytest-xdist on PostgreSQL each worker's own scratch database."""
+    from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, WORKER
+
+    assert db.engine.dialect.name == ("postgresql" if ON_POSTGRES else "sqlite")
+    if ON_POSTGRES:
+        assert db.engine.url.database == make_url(TEST_DATABASE_URL).database
+        if WORKER:
+            assert db.engine.url.database.endswith(f"_{WORKER}")
+    else:
+        assert db.engine.url.database in (None, "", ":memory:")
