@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -125,19 +126,20 @@ _SIGNED_IN: dict[str, list] = {}
 
 @pytest.fixture
 def log_in(base_url):
-    """Sign in and wait for the dashboard. The first time for a user, through the form at
-    /auth/login; after that the test's fresh browser context gets that user's session cookies
-    (logging in costs about a second a test). A session that has ended (a test logged that user
-    out) sends the browser to the login page, and then the form is used again. The login form
-    itself is tested in test_login_and_dashboard.py, which never takes a shortcut."""
+    """Sign in and open ``path`` (the dashboard by default). The first time for a user, through
+    the form at /auth/login; after that the test's fresh browser context gets that user's session
+    cookies and opens ``path`` straight away (logging in through the form costs about a second a
+    test). A session that has ended (a test logged that user out) sends the browser to the login
+    page, and then the form is used again. The login form itself is tested in
+    test_login_and_dashboard.py, which never takes the shortcut."""
 
-    def log_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    def log_in(page: Page, email: str, password: str = DEMO_PASSWORD, *, path: str = "/") -> None:
         cookies = _SIGNED_IN.get(email) if password == DEMO_PASSWORD else None
         if cookies:
             page.context.clear_cookies()
             page.context.add_cookies(cookies)
-            page.goto("/")
-            if page.url == f"{base_url}/":
+            page.goto(path)
+            if urlsplit(page.url).path != "/auth/login":
                 return
         page.goto("/auth/login")
         page.locator('input[name="email"]').fill(email)
@@ -147,6 +149,8 @@ def log_in(base_url):
         expect(page).to_have_url(f"{base_url}/")
         if password == DEMO_PASSWORD:
             _SIGNED_IN[email] = page.context.cookies()
+        if path != "/":
+            page.goto(path)
 
     return log_in
 

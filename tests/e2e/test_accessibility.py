@@ -62,8 +62,7 @@ def test_admin_page_has_no_axe_violations(
     page, base_url, at_width, log_in, check_axe, screenshot, path, width
 ):
     at_width(width)
-    log_in(page, DEMO_USERS["admin"][0])
-    page.goto(path)
+    log_in(page, DEMO_USERS["admin"][0], path=path)
     expect(page).to_have_url(f"{base_url}{path}")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     screenshot(page, "admin-" + "-".join(filter(None, path.split("/"))) + f"-{width}")
@@ -99,8 +98,7 @@ def test_project_and_task_pages_have_no_axe_violations(
         DEMO_USERS["wijkdocent"][0] if role == "wijkdocent" else "nadia.sadiki@student.example.org"
     )
     at_width(width)
-    log_in(page, email)
-    page.goto(path)
+    log_in(page, email, path=path)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     name = "-".join(filter(None, path.split("?")[0].split("/")))
     screenshot(page, f"{role}-{name}-{width}")

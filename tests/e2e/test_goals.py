@@ -16,8 +16,7 @@ TITLE = "Ik leid een buurtoverleg met bewoners"
 
 def test_goal_from_creation_to_sign_off(page, base_url, log_in, screenshot, console_errors):
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, STUDENT)
-    page.goto("/teams/1")
+    log_in(page, STUDENT, path="/teams/1")
     page.get_by_role("link", name="Nieuw leerdoel").click()
     page.get_by_label("Leerdoel", exact=True).fill(TITLE)
     page.get_by_label("Succescriteria").fill("Twee overleggen zelfstandig voorbereid en geleid.")
@@ -36,8 +35,7 @@ def test_goal_from_creation_to_sign_off(page, base_url, log_in, screenshot, cons
     goal_url = page.url
 
     page.locator('form[action$="/auth/logout"] button[type="submit"]').click()
-    log_in(page, SUPERVISOR)
-    page.goto(goal_url)
+    log_in(page, SUPERVISOR, path=goal_url)
     feedback = "Je leidt het gesprek rustig en betrekt iedereen."
     page.get_by_label("Feedback", exact=True).fill(feedback)
     page.get_by_label("Beoordeling").select_option(label="zelfstandig zichtbaar")
@@ -49,8 +47,7 @@ def test_goal_from_creation_to_sign_off(page, base_url, log_in, screenshot, cons
     expect(page.get_by_text("afgetekend").first).to_be_visible()
 
     page.locator('form[action$="/auth/logout"] button[type="submit"]').click()
-    log_in(page, STUDENT)
-    page.goto(goal_url)
+    log_in(page, STUDENT, path=goal_url)
     expect(page.get_by_text("Afgetekend door Petra de Vries")).to_be_visible()
     timeline = page.locator("h2:has-text('Tijdlijn') + ol li")
     expect(timeline).to_have_count(6)  # created, activate, evidence, review, feedback, sign-off

@@ -44,9 +44,8 @@ def test_report_page_looks_right_and_has_no_axe_violations(
     page, log_in, check_axe, screenshot, console_errors, role, path, name, width
 ):
     page.set_viewport_size({"width": width, "height": 900})
-    log_in(page, DEMO_USERS[role][0])
     path, _, statement_of = path.partition("#statement:")
-    page.goto(path)
+    log_in(page, DEMO_USERS[role][0], path=path)
     if statement_of:
         page.get_by_role("link", name=f"Praktijkverklaring van {statement_of}").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -63,8 +62,8 @@ def test_report_page_looks_right_and_has_no_axe_violations(
 
 def test_chart_table_alternative_opens_with_the_keyboard(page, log_in):
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, DEMO_USERS["wijkdocent"][0])
-    page.goto("/reports/neighbourhoods/1?start=2026-08-01&end=2026-12-31")
+    report = "/reports/neighbourhoods/1?start=2026-08-01&end=2026-12-31"
+    log_in(page, DEMO_USERS["wijkdocent"][0], path=report)
     summary = page.locator("figure.chart details summary").first
     summary.focus()
     page.keyboard.press("Enter")
@@ -116,8 +115,7 @@ def test_student_issues_a_statement_and_the_school_checks_it(
 
 def test_wijkdocent_downloads_participations_as_csv(page, log_in):
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, DEMO_USERS["wijkdocent"][0])
-    page.goto("/exports/")
+    log_in(page, DEMO_USERS["wijkdocent"][0], path="/exports/")
     page.get_by_label("CSV (UTF-8, puntkomma)").check()
     with page.expect_download() as download:
         page.get_by_role("button", name="Downloaden").click()
