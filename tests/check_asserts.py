@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import sys
+from functools import cache
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
@@ -81,6 +82,12 @@ def _checking_names(functions: dict[str, ast.AST]) -> set[str]:
     return checking
 
 
+@cache
+def _parsed(path: Path) -> ast.Module:
+    """A file's syntax tree, parsed once however many test modules share it (conftest files)."""
+    return ast.parse(path.read_text(), filename=str(path))
+
+
 def _conftests_for(path: Path) -> list[Path]:
     found = []
     folder = path.parent
@@ -96,17 +103,17 @@ def _conftests_for(path: Path) -> list[Path]:
 def unchecked_tests(paths: list[Path]) -> list[str]:
     problems = []
     for path in paths:
-        tree = ast.parse(path.read_text(), filename=str(path))
+        tree = _parsed(path)
         functions = _functions(tree)
         for conftest in _conftests_for(path):
-            for name, node in _functions(ast.parse(conftest.read_text())).items():
+            for name, node in _functions(_parsed(conftest)).items():
                 functions.setdefault(name, node)
         # Helpers from other test modules, imported by name, count too.
         for node in tree.body:
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests"):
                 module = TESTS.parent / (node.module.replace(".", "/") + ".py")
                 if module.exists():
-                    imported = _functions(ast.parse(module.read_text()))
+                    imported = _functions(_parsed(module))
                     for alias in node.names:
                         if alias.name in imported:
                             functions.setdefault(alias.asname or alias.name, imported[alias.name])

@@ -15,6 +15,7 @@ after the test leaves the database empty for the next one.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -128,6 +129,17 @@ def pytest_runtest_call(item):
         db.session.commit()
 
 
+@contextmanager
+def as_its_own_unit_of_work():
+    """Run a request or a command as it runs outside the tests: what the test made (factories
+    only flush) is committed before it starts, and what it left uncommitted is gone after it."""
+    db.session.commit()
+    try:
+        yield
+    finally:
+        db.session.rollback()
+
+
 class Client(FlaskClient):
     """A test client that commits the test's own work before each request, rolls back what the
     request left uncommitted after it, and starts every request with an empty ``g``.
@@ -138,15 +150,10 @@ class Client(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        # What the test made (factories only flush) is committed before the request, as it
-        # would be in the database before a real request comes in.
-        db.session.commit()
-        for name in list(g):
-            g.pop(name)
-        response = super().open(*args, **kwargs)
-        # And what the request left uncommitted is gone after it, as when a real request ends.
-        db.session.rollback()
-        return response
+        with as_its_own_unit_of_work():
+            for name in list(g):
+                g.pop(name)
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture

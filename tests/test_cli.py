@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from tests import factories
+from tests.conftest import as_its_own_unit_of_work
 from wijklab import create_app
 from wijklab.accounts import passwords
 from wijklab.accounts.models import Level, Role, StudentProfile, User
@@ -24,10 +25,8 @@ def run(app, *args):
     """Run a command as from a shell: what the test made is committed first (factories only
     flush), as it would be in the database before the command starts, and what the command left
     uncommitted is gone after it, as when its process ends."""
-    db.session.commit()
-    result = app.test_cli_runner().invoke(args=list(args))
-    db.session.rollback()
-    return result
+    with as_its_own_unit_of_work():
+        return app.test_cli_runner().invoke(args=list(args))
 
 
 def create_user(

@@ -92,6 +92,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(WijklabError)
     def domain_error(error: WijklabError):
+        # A refused action changes nothing: drop whatever the service had done before it refused.
+        from wijklab.extensions import db
+
+        db.session.rollback()
         return render_error(error.status_code, error.message)
 
     @app.errorhandler(IntegrityError)

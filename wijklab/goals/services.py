@@ -11,9 +11,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm.attributes import flag_modified
 
 from wijklab.clock import utcnow
+from wijklab.database import touch
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
 from wijklab.goals.models import (
@@ -166,8 +166,7 @@ def update_goal(goal: LearningGoal, data: GoalData, *, by, version: int | None) 
     goal.success_criteria = data.success_criteria.strip()
     goal.target_date = data.target_date
     goal.framework_items = items
-    goal.updated_at = utcnow()  # the version goes up even when only the items changed
-    flag_modified(goal, "updated_at")
+    touch(goal)  # the version goes up even when only the items changed
     db.session.flush()
     audit(by, "goal.updated", goal, title=goal.title)
 

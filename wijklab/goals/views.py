@@ -263,7 +263,6 @@ def add_evidence(goal_id: int):
     try:
         services.add_evidence(goal, participation, by=current_user, note=form.note.data or "")
     except NotAllowed:
-        db.session.rollback()
         raise  # a forged request for something this user may not do: the 403 page
     except WijklabError as error:
         db.session.rollback()
@@ -295,7 +294,6 @@ def feedback(goal_id: int):
             author_role="peer_coach" if is_peer_coach(current_user, goal) else None,
         )
     except NotAllowed:
-        db.session.rollback()
         raise  # a rating forged by someone who may only comment: the 403 page
     except WijklabError as error:
         db.session.rollback()

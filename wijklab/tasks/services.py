@@ -11,10 +11,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
-from sqlalchemy.orm.attributes import flag_modified
 
 from wijklab import clock
-from wijklab.clock import utcnow
+from wijklab.database import touch
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
 from wijklab.tasks.models import (
@@ -64,7 +63,7 @@ def _event(task: Task, actor, action: str, old: str | None, new: str | None, det
             from_status=old,
             to_status=new,
             details=json.dumps(details or {}, ensure_ascii=False),
-            at=utcnow(),
+            at=clock.utcnow(),
         )
     )
 
@@ -214,10 +213,7 @@ def edit_task(task: Task, data: TaskData, *, by, version: int, today: date) -> T
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if not changes:
         return task
-    # Touch the row so the version goes up even when only the participants changed (flagged as
-    # modified too: with a clock that has not moved, the same timestamp would change nothing).
-    task.updated_at = utcnow()
-    flag_modified(task, "updated_at")
+    touch(task)  # the version goes up even when only the participants changed
     old = task.status
     if old != TaskStatus.PENDING:
         task.status = TaskStatus.PENDING
@@ -238,7 +234,7 @@ def verify_task(task: Task, *, by, on_behalf: bool) -> None:
         raise NotAllowed(_l("Je kunt een taak waaraan je zelf meedeed niet goedkeuren."))
     task.status = TaskStatus.VERIFIED
     task.verified_by = by
-    task.verified_at = utcnow()
+    task.verified_at = clock.utcnow()
     task.verified_on_behalf = on_behalf
     task.return_reason = ""
     details = {"on_behalf": True} if on_behalf else {}
