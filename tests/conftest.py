@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from tests import factories
+from tests.mail import start_smtp_server
 from wijklab import clock as app_clock
 from wijklab import create_app
 from wijklab.clock import AMSTERDAM, utcnow
@@ -103,9 +104,25 @@ def _sqlite_savepoints(engine) -> None:
 
 
 @pytest.fixture(scope="session")
-def _app(_worker_database):
+def _smtp():
+    """A real SMTP server for this test process."""
+    controller, mailbox = start_smtp_server()
+    yield controller, mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(_smtp, app):
+    """What the app mailed during this test, received over SMTP."""
+    _smtp[1].clear()
+    yield _smtp[1]
+    _smtp[1].clear()
+
+
+@pytest.fixture(scope="session")
+def _app(_worker_database, _smtp):
     """The app and its schema, made once per test process."""
-    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "MAIL_PORT": _smtp[0].port})
     app.test_client_class = Client
     with app.app_context():
         if not ON_POSTGRES:

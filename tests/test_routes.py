@@ -19,6 +19,9 @@ PUBLIC_ENDPOINTS = {
     "accounts.set_language",
     "api.healthz",
     "statements.verify",
+    # the development mailbox answers 404 unless DEV_MAILBOX is on (development only)
+    "activity.dev_mailbox",
+    "activity.dev_message",
 }
 
 # Every protected URL of the foundation: (method, url, roles allowed).
@@ -95,6 +98,8 @@ PROTECTED = [
     ("POST", "/goals/{goal}/evidence", {"goal_owner"}, HIDDEN_FROM_OUTSIDERS),
     ("POST", "/goals/{goal}/feedback", MANAGERS, 404),
     ("GET", "/notifications", ALL),
+    ("GET", "/settings/notifications", ALL),
+    ("POST", "/settings/notifications", ALL),
     ("POST", "/goals/sign-off", {"supervisor"}),
     ("GET", "/teams/{team}/goals/for-everyone", MANAGERS),
     ("POST", "/teams/{team}/goals/for-everyone", MANAGERS),
@@ -134,10 +139,10 @@ def objects(wijkdocent):
     team = factories.make_team(project=project, members=[member])
     task = factories.make_task(team=team, participants=[member])
     goal = factories.make_goal(team=team, student=member)
-    from wijklab.goals.models import Notification
-    from wijklab.goals.services import notify
+    from wijklab.activity.models import Notification
+    from wijklab.activity.services import notify
 
-    notify(member.id, "feedback", goal, by="Petra")
+    notify(member.id, "feedback", f"/goals/{goal.id}", by="Petra", title=goal.title)
     from wijklab.statements.services import issue_statement
 
     statement = issue_statement(team, member, by=wijkdocent, verify_url=lambda code: code)

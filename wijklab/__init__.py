@@ -24,7 +24,15 @@ def create_app(config=None) -> Flask:
 
     from wijklab import models  # noqa: F401  (every model registered before first use)
     from wijklab.accounts.sessions import connect_signals, register_sessions
-    from wijklab.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from wijklab.extensions import (
+        babel,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        mail,
+        migrate,
+    )
     from wijklab.i18n import get_locale, get_timezone
 
     db.init_app(app)
@@ -33,10 +41,12 @@ def create_app(config=None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=get_locale, timezone_selector=get_timezone)
     limiter.init_app(app)
+    mail.init_app(app)
     register_sessions(app)
     connect_signals(app)
 
     from wijklab.accounts.views import bp as accounts_bp
+    from wijklab.activity.views import bp as activity_bp
     from wijklab.api.views import bp as api_bp
     from wijklab.exports.views import bp as exports_bp
     from wijklab.goals.views import bp as goals_bp
@@ -44,12 +54,14 @@ def create_app(config=None) -> Flask:
     from wijklab.organisations.views import bp as organisations_bp
     from wijklab.projects.views import bp as projects_bp
     from wijklab.reports.views import bp as reports_bp
+    from wijklab.review.views import bp as review_bp
     from wijklab.statements.views import bp as statements_bp
     from wijklab.tasks.views import bp as tasks_bp
     from wijklab.teams.views import bp as teams_bp
 
     for blueprint in (
         accounts_bp,
+        activity_bp,
         api_bp,
         neighbourhoods_bp,
         organisations_bp,
@@ -60,6 +72,7 @@ def create_app(config=None) -> Flask:
         reports_bp,
         exports_bp,
         statements_bp,
+        review_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -68,6 +81,12 @@ def create_app(config=None) -> Flask:
     from wijklab.templating import register_template_helpers
 
     register_error_handlers(app)
+    from wijklab.activity.outbox import register_outbox
+
+    register_outbox(app)
+    from wijklab.activity.listeners import connect_listeners
+
+    connect_listeners(app)
     register_security(app)
     register_template_helpers(app)
 

@@ -96,3 +96,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(load_frameworks_command)
+    from wijklab.activity.cli import register_activity_commands
+
+    register_activity_commands(app)

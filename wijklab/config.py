@@ -73,6 +73,27 @@ class Config:
     PDF_FONT = "DejaVuSans.ttf"
     PDF_FONT_BOLD = "DejaVuSans-Bold.ttf"
 
+    # Links in mail are absolute on this address, never on the request's Host header.
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    # Mail: in development every message is an .eml file in MAIL_DIR (listed at /dev/mail);
+    # WIJKLAB_MAIL_BACKEND=smtp with WIJKLAB_MAIL_SERVER etc. sends it for real.
+    MAIL_BACKEND = "wijklab.activity.eml"
+    MAIL_DIR = str(INSTANCE_PATH / "mail")
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_TIMEOUT = 10
+    MAIL_DEFAULT_SENDER = "Wijklab <noreply@wijklab.example.org>"
+    DEV_MAILBOX = True
+    # Jobs: with a Redis URL, mail and schedules run on RQ workers; without, in-process.
+    REDIS_URL: str | None = None
+    RQ_QUEUE = "wijklab"
+    REVIEW_LINK_RATE_LIMIT = "30 per minute"
+    FORGOT_PASSWORD_RATE_LIMIT = "5 per minute"  # noqa: S105  (a rate, not a password)
+
     @classmethod
     def from_environment(cls) -> dict:
         """Values that the environment overrides, read when the app is created (not at import)."""
@@ -85,6 +106,27 @@ class Config:
             values["RATELIMIT_STORAGE_URI"] = uri
         if font_dir := os.environ.get("WIJKLAB_PDF_FONT_DIR"):
             values["PDF_FONT_DIR"] = font_dir
+        if url := os.environ.get("WIJKLAB_PUBLIC_URL"):
+            values["PUBLIC_URL"] = url
+        if folder := os.environ.get("WIJKLAB_MAIL_DIR"):
+            values["MAIL_DIR"] = folder
+        backend = os.environ.get("WIJKLAB_MAIL_BACKEND", "").strip().lower()
+        if backend:
+            if backend not in {"smtp", "file"}:
+                raise ConfigError("WIJKLAB_MAIL_BACKEND must be smtp or file")
+            values["MAIL_BACKEND"] = "smtp" if backend == "smtp" else "wijklab.activity.eml"
+        for name in ("SERVER", "USERNAME", "PASSWORD"):
+            if value := os.environ.get(f"WIJKLAB_MAIL_{name}"):
+                values[f"MAIL_{name}"] = value
+        if os.environ.get("WIJKLAB_MAIL_PORT"):
+            values["MAIL_PORT"] = _env_int("WIJKLAB_MAIL_PORT", 25)
+        for name in ("USE_TLS", "USE_SSL"):
+            if value := os.environ.get(f"WIJKLAB_MAIL_{name}"):
+                values[f"MAIL_{name}"] = value.strip().lower() in {"1", "true", "yes", "on"}
+        if sender := os.environ.get("WIJKLAB_MAIL_FROM"):
+            values["MAIL_DEFAULT_SENDER"] = sender
+        if url := os.environ.get("WIJKLAB_REDIS_URL"):
+            values["REDIS_URL"] = url
         idle = _env_int("WIJKLAB_IDLE_TIMEOUT_MINUTES", int(cls.IDLE_TIMEOUT.total_seconds() // 60))
         values["IDLE_TIMEOUT"] = timedelta(minutes=idle)
         values["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=idle)
@@ -99,6 +141,8 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    MAIL_BACKEND = "smtp"
+    DEV_MAILBOX = False
 
 
 class TestingConfig(Config):
@@ -111,6 +155,13 @@ class TestingConfig(Config):
     # The limiter stays on (its storage exists) but lets tests through; rate-limit tests lower it.
     LOGIN_RATE_LIMIT = "10000 per minute"
     VERIFY_RATE_LIMIT = "10000 per minute"
+    REVIEW_LINK_RATE_LIMIT = "10000 per minute"
+    FORGOT_PASSWORD_RATE_LIMIT = "10000 per minute"  # noqa: S105  (a rate, not a password)
+    # Tests send through a real SMTP server in the test process (tests/conftest.py sets the port).
+    MAIL_BACKEND = "smtp"
+    MAIL_SERVER = "127.0.0.1"
+    DEV_MAILBOX = False
+    PUBLIC_URL = "https://wijklab.example.org"
 
     @classmethod
     def from_environment(cls) -> dict:

@@ -1,8 +1,14 @@
 """Every feature's models in one import, for Alembic and the shell. No classes live here."""
 
 from wijklab.accounts.models import Role, StudentProfile, SupervisorProfile, User
-from wijklab.goals.models import (
+from wijklab.accounts.tokens import OneTimeToken
+from wijklab.activity.models import (
     AuditEvent,
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+)
+from wijklab.goals.models import (
     Feedback,
     FrameworkItem,
     GoalEvidence,
@@ -28,17 +34,21 @@ __all__ = [
     "FrameworkItem",
     "GoalEvidence",
     "LearningGoal",
-    "SignOff",
     "MemberRole",
     "Neighbourhood",
+    "Notification",
+    "NotificationPreference",
+    "OneTimeToken",
     "Organisation",
     "OrganisationKind",
+    "OutboxMessage",
     "Project",
     "ProjectStatus",
     "Role",
+    "SchoolVisit",
+    "SignOff",
     "Statement",
     "StudentProfile",
-    "SchoolVisit",
     "SupervisionSession",
     "SupervisorProfile",
     "Task",

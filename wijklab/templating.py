@@ -10,8 +10,14 @@ from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from wijklab.accounts.forms import LEVEL_LABELS, ROLE_LABELS, WEEKDAY_LABELS, LanguageForm
+from wijklab.accounts.forms import (
+    LEVEL_LABELS,
+    ROLE_LABELS,
+    WEEKDAY_LABELS,
+    LanguageForm,
+)
 from wijklab.accounts.permissions import can_change_active_state, can_manage_users
+from wijklab.activity import services as activity_services
 from wijklab.forms import ConfirmForm
 from wijklab.goals import services as goal_services
 from wijklab.goals.forms import STATUS_LABELS as GOAL_STATUS_LABELS
@@ -20,8 +26,15 @@ from wijklab.i18n import get_locale
 from wijklab.neighbourhoods.permissions import can_manage_neighbourhoods
 from wijklab.organisations.permissions import can_manage_organisations
 from wijklab.projects.models import ProjectStatus
-from wijklab.projects.permissions import can_create_project, can_manage_project, can_view_project
-from wijklab.reports.permissions import can_view_neighbourhood_report, can_view_placements
+from wijklab.projects.permissions import (
+    can_create_project,
+    can_manage_project,
+    can_view_project,
+)
+from wijklab.reports.permissions import (
+    can_view_neighbourhood_report,
+    can_view_placements,
+)
 from wijklab.statements.permissions import can_issue_statement
 from wijklab.tasks import services as task_services
 from wijklab.tasks.forms import CATEGORY_LABELS
@@ -111,7 +124,7 @@ def register_template_helpers(app: Flask) -> None:
             g for g in goal_services.team_goals(team) if can_view_goal(current_user, g)
         ],
         goal_status_labels=GOAL_STATUS_LABELS,
-        unread_notifications=lambda: goal_services.unread_count(current_user),
+        unread_notifications=lambda: activity_services.unread_count(current_user),
         can_log_task=can_log_task,
         can_log_supervision=can_log_supervision,
         can_log_visit=can_log_visit,

@@ -94,7 +94,6 @@ def pytest_collection_modifyitems(items):
                 item.add_marker(pytest.mark.filterwarnings(spec))
 
 
-
 class _QuietRequestHandler(WSGIRequestHandler):
     def log_request(self, code="-", size="-"):
         pass

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from wijklab.activity.models import AuditEvent
 from wijklab.extensions import db
-from wijklab.goals.models import AuditEvent, GoalEvidence, GoalStatus, LearningGoal
+from wijklab.goals.models import GoalEvidence, GoalStatus, LearningGoal
 
 
 def with_verified_evidence(goal):

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from wijklab.activity.models import AuditEvent
 from wijklab.extensions import db
 from wijklab.goals.loader import load_shipped_frameworks
 from wijklab.goals.models import (
-    AuditEvent,
     Feedback,
     FrameworkItem,
     GoalEvidence,

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
+from wijklab.activity.models import AuditEvent
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
 from wijklab.goals import services
 from wijklab.goals.loader import load_shipped_frameworks
-from wijklab.goals.models import AuditEvent, FrameworkItem, GoalStatus, SignOff
+from wijklab.goals.models import FrameworkItem, GoalStatus, SignOff
 from wijklab.projects.models import ProjectStatus
 from wijklab.tasks.models import TaskStatus
 

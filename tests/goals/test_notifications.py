@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
+from wijklab.activity import services as activity_services
+from wijklab.activity.models import Notification
 from wijklab.extensions import db
 from wijklab.goals import services
-from wijklab.goals.models import GoalStatus, Notification
+from wijklab.goals.models import GoalStatus
 
 
 @pytest.fixture
@@ -29,7 +31,7 @@ def test_the_supervisor_hears_about_a_review_request(goal):
     db.session.commit()
     [notification] = inbox(goal.team.supervisor)
     assert notification.link == f"/goals/{goal.id}"
-    assert services.describe_notification(notification) == (
+    assert activity_services.describe(notification) == (
         "Ayşe Demir vraagt je het leerdoel ‘Buurtoverleg leiden’ te beoordelen."
     )
     assert inbox(goal.student) == []

@@ -211,36 +211,3 @@ class SignOff(db.Model):
     goal = relationship("LearningGoal", back_populates="sign_offs")
     signed_by = relationship("User", foreign_keys=[signed_by_id], lazy="joined")
     revoked_by = relationship("User", foreign_keys=[revoked_by_id], lazy="joined")
-
-
-class AuditEvent(db.Model):
-    """Who did what to which object, and when; written by every change to goals."""
-
-    __tablename__ = "audit_event"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), index=True
-    )
-    action: Mapped[str] = mapped_column(String(40), index=True)
-    object_type: Mapped[str] = mapped_column(String(40))
-    object_id: Mapped[int]
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-    details: Mapped[str] = mapped_column(db.Text, default="{}")
-
-    actor = relationship("User", lazy="joined")
-
-
-class Notification(db.Model):
-    """An in-app message to one user about a goal; ``params`` fill the translated text of its
-    ``kind`` when it is shown, so it appears in the reader's language."""
-
-    __tablename__ = "notification"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    params: Mapped[str] = mapped_column(db.Text, default="{}")
-    link: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-    read_at: Mapped[dt.datetime | None]

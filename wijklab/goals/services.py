@@ -5,29 +5,38 @@ only with verified evidence, an optimistic lock, and an audit event for every ch
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from wijklab.accounts.models import Role
+from wijklab.accounts.tokens import Purpose, issue_token
+from wijklab.activity.models import Delivery
+from wijklab.activity.services import (
+    notify,
+    public_url,
+    record,
+    register_actions,
+    register_kind,
+    register_object_link,
+)
 from wijklab.clock import utcnow
 from wijklab.database import touch
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
+from wijklab.goals.forms import ACTION_LABELS
 from wijklab.goals.models import (
     COMMENT_MAX,
     GOAL_TITLE_MAX,
     STATEMENT_MAX,
     TEXT_MAX,
-    AuditEvent,
     Feedback,
     FrameworkItem,
     GoalEvidence,
     GoalStatus,
     LearningGoal,
-    Notification,
     Rating,
     SignOff,
 )
@@ -45,32 +54,22 @@ TRANSITIONS = {
 
 
 def audit(actor, action: str, obj, **details) -> None:
-    """Record who did what to which object."""
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id if actor is not None else None,
-            action=action,
-            object_type=type(obj).__name__,
-            object_id=obj.id,
-            details=json.dumps(details, ensure_ascii=False, default=str),
-            at=utcnow(),
-        )
-    )
+    record(actor, action, obj, **details)
 
 
-def notify(user_id: int | None, kind: str, goal: LearningGoal, **params) -> None:
-    """An in-app notification about ``goal`` for one user (nobody is told about their own act)."""
-    if user_id is None:
-        return
-    db.session.add(
-        Notification(
-            user_id=user_id,
-            kind=kind,
-            params=json.dumps({"title": goal.title, **params}, ensure_ascii=False),
-            link=f"/goals/{goal.id}",
-            created_at=utcnow(),
+def _notify(user_id: int | None, kind: str, goal: LearningGoal, **params) -> None:
+    """Tell one user about ``goal``; the supervisor asked to review also gets a one-click link."""
+    action_url = None
+    if kind == "review_requested" and user_id is not None and user_id == goal.team.supervisor_id:
+        token = issue_token(
+            user_id,
+            Purpose.REVIEW,
+            object_type="LearningGoal",
+            object_id=goal.id,
+            version=goal.version,
         )
-    )
+        action_url = public_url(f"/r/{token}")
+    notify(user_id, kind, f"/goals/{goal.id}", action_url=action_url, title=goal.title, **params)
 
 
 # Who hears about a move: the supervisor about a review request, the student about the rest.
@@ -230,7 +229,7 @@ def transition(
     if action in NOTIFY_ON:
         recipient = goal.team.supervisor_id if action == "request_review" else goal.student_id
         if recipient != by.id:
-            notify(recipient, NOTIFY_ON[action], goal, by=by.name)
+            _notify(recipient, NOTIFY_ON[action], goal, by=by.name)
 
 
 def add_evidence(goal: LearningGoal, participation: TaskParticipation, *, by, note: str = ""):
@@ -290,46 +289,47 @@ def add_feedback(
     db.session.flush()
     audit(by, "goal.feedback", goal, rating=rating)
     recipient = goal.student_id if by.id != goal.student_id else goal.team.supervisor_id
-    notify(recipient, "feedback", goal, by=by.name)
+    _notify(recipient, "feedback", goal, by=by.name)
     return entry
 
 
-NOTIFICATION_TEXTS = {
-    "review_requested": _l("%(by)s vraagt je het leerdoel ‘%(title)s’ te beoordelen."),
-    "goal_returned": _l("%(by)s zette je leerdoel ‘%(title)s’ terug naar actief."),
-    "goal_signed_off": _l("%(by)s tekende je leerdoel ‘%(title)s’ af."),
-    "goal_reopened": _l("%(by)s heropende je leerdoel ‘%(title)s’."),
-    "feedback": _l("%(by)s gaf feedback op ‘%(title)s’."),
-}
+register_actions({action: label for action, label in ACTION_LABELS.items()})
+register_object_link("LearningGoal", "goals.detail", "goal_id")
 
-
-def describe_notification(notification) -> str:
-    """The notification's text in the reader's language."""
-    params = json.loads(notification.params or "{}")
-    text = NOTIFICATION_TEXTS.get(notification.kind)
-    if text is None:
-        return ""
-    return str(text) % {"by": params.get("by", ""), "title": params.get("title", "")}
-
-
-def mark_read(user, notifications) -> None:
-    """Mark the user's own notifications read; others' are left alone."""
-    now = utcnow()
-    for notification in notifications:
-        if notification.user_id == user.id and notification.read_at is None:
-            notification.read_at = now
-    db.session.flush()
-
-
-def unread_count(user) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user.id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
-    )
+STUDENT = {Role.STUDENT}
+register_kind(
+    "review_requested",
+    _l("%(by)s vraagt je het leerdoel ‘%(title)s’ te beoordelen."),
+    label=_l("Een leerdoel wacht op je beoordeling"),
+    roles={Role.SUPERVISOR, Role.WIJKDOCENT},
+    defaults={Role.SUPERVISOR: Delivery.IMMEDIATE},
+)
+register_kind(
+    "goal_returned",
+    _l("%(by)s zette je leerdoel ‘%(title)s’ terug naar actief."),
+    label=_l("Je leerdoel is teruggezet"),
+    roles=STUDENT,
+    defaults={Role.STUDENT: Delivery.IMMEDIATE},
+)
+register_kind(
+    "goal_signed_off",
+    _l("%(by)s tekende je leerdoel ‘%(title)s’ af."),
+    label=_l("Je leerdoel is afgetekend"),
+    roles=STUDENT,
+)
+register_kind(
+    "goal_reopened",
+    _l("%(by)s heropende je leerdoel ‘%(title)s’."),
+    label=_l("Je leerdoel is heropend"),
+    roles=STUDENT,
+)
+register_kind(
+    "feedback",
+    _l("%(by)s gaf feedback op ‘%(title)s’."),
+    label=_l("Feedback op een leerdoel"),
+    roles={Role.STUDENT, Role.SUPERVISOR, Role.WIJKDOCENT},
+    defaults={Role.STUDENT: Delivery.IMMEDIATE},
+)
 
 
 def team_goals(team: Team) -> list[LearningGoal]:

@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -9,11 +18,12 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from wijklab.accounts.models import Role, User
+from wijklab.accounts.models import Role
+from wijklab.activity.models import AuditEvent
 from wijklab.database import paginate
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
-from wijklab.forms import ConfirmForm, choices, show_error
+from wijklab.forms import choices, show_error
 from wijklab.goals import services
 from wijklab.goals.forms import (
     ACTION_LABELS,
@@ -26,12 +36,10 @@ from wijklab.goals.forms import (
 )
 from wijklab.goals.loader import FrameworkFileError, load_framework, parse_framework
 from wijklab.goals.models import (
-    AuditEvent,
     FrameworkItem,
     GoalEvidence,
     GoalStatus,
     LearningGoal,
-    Notification,
 )
 from wijklab.goals.permissions import (
     can_comment,
@@ -331,49 +339,6 @@ def index():
     )
 
 
-@bp.route("/notifications")
-@login_required
-def notifications():
-    query = (
-        select(Notification)
-        .where(Notification.user_id == current_user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    )
-    page = paginate(query, current_app.config["PER_PAGE"])
-    return render_template(
-        "goals/notifications.html", page=page, describe=services.describe_notification
-    )
-
-
-@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
-@login_required
-def read_notification(notification_id: int):
-    notification = db.get_or_404(Notification, notification_id)
-    if notification.user_id != current_user.id:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    services.mark_read(current_user, [notification])
-    db.session.commit()
-    return redirect(notification.link or url_for("goals.notifications"))
-
-
-@bp.route("/notifications/read-all", methods=["POST"])
-@login_required
-def read_all_notifications():
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    unread = db.session.scalars(
-        select(Notification).where(
-            Notification.user_id == current_user.id, Notification.read_at.is_(None)
-        )
-    ).all()
-    services.mark_read(current_user, unread)
-    db.session.commit()
-    flash(_("Alle meldingen gelezen."), "success")
-    return redirect(url_for("goals.notifications"))
-
-
 @bp.route("/goals/sign-off", methods=["POST"])
 @login_required
 def sign_off_many():
@@ -436,27 +401,6 @@ def create_for_team(team_id: int):
     return render_template(
         "goals/form.html", form=form, team=team, goal=None, for_team=True
     ), status
-
-
-@bp.route("/audit")
-@login_required
-def audit_log():
-    """Admins browse the audit trail, filtered by action, by actor's name and by object."""
-    if current_user.role != Role.ADMIN:
-        abort(403)
-    action = (request.args.get("action") or "").strip()[:40]
-    actor = (request.args.get("actor") or "").strip()[:100]
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if actor:
-        query = query.join(User, User.id == AuditEvent.actor_id).where(
-            User.name.icontains(actor, autoescape=True)
-        )
-    page = paginate(query, current_app.config["PER_PAGE"])
-    return render_template(
-        "goals/audit.html", page=page, action=action, actor=actor, action_labels=ACTION_LABELS
-    )
 
 
 class FrameworkUploadForm(FlaskForm):
