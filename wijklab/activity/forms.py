@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField
 
 from wijklab.activity.models import Delivery
+from wijklab.forms import choices
 
 DELIVERY_LABELS = {
     Delivery.IMMEDIATE: _l("Meteen"),
@@ -26,7 +27,7 @@ def preferences_form(kinds, current: dict[str, Delivery]) -> FlaskForm:
             f"kind_{kind.name}",
             RadioField(
                 kind.label,
-                choices=[(d.value, label) for d, label in DELIVERY_LABELS.items()],
+                choices=choices((d.value, label) for d, label in DELIVERY_LABELS.items()),
                 default=current[kind.name].value,
             ),
         )
