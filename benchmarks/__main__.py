@@ -133,6 +133,9 @@ def main() -> None:
         engine.dispose()
     team_builder.run(smoke=args.smoke)
     city.run(smoke=args.smoke)
+    from benchmarks import digests  # imported late: it builds on city, which imports this module
+
+    digests.run(smoke=args.smoke)
 
 
 if __name__ == "__main__":

@@ -296,8 +296,12 @@ EXPECTED_ROWS = {
     "goal_evidence": 3,
     "feedback": 2,
     "sign_off": 1,
-    "audit_event": 15,
-    "notification": 5,
+    "audit_event": 52,
+    "notification": 54,
+    # the messages of the development mailbox: review requests, returned tasks, additions to a
+    # team, and the supervisors' weekly overview with one review link per waiting item
+    "mail_outbox": 24,
+    "one_time_token": 6,
 }
 
 

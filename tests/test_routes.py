@@ -19,6 +19,11 @@ PUBLIC_ENDPOINTS = {
     "accounts.set_language",
     "api.healthz",
     "statements.verify",
+    # one-time links: the token in the link is the credential
+    "accounts.forgot_password",
+    "accounts.reset_password",
+    "accounts.welcome",
+    "review.link",
     # the development mailbox answers 404 unless DEV_MAILBOX is on (development only)
     "activity.dev_mailbox",
     "activity.dev_message",
@@ -36,8 +41,9 @@ PROTECTED = [
     ("GET", "/account/password", {"admin", "wijkdocent", "student", "supervisor"}),
     ("POST", "/account/password", {"admin", "wijkdocent", "student", "supervisor"}),
     ("GET", "/users", {"admin"}),
-    ("GET", "/users/new", {"admin"}),
-    ("POST", "/users/new", {"admin"}),
+    ("GET", "/users/new", MANAGERS),
+    ("POST", "/users/new", MANAGERS),
+    ("POST", "/users/{user}/invite", MANAGERS),
     ("GET", "/users/{user}/edit", {"admin"}),
     ("POST", "/users/{user}/edit", {"admin"}),
     ("POST", "/users/{user}/deactivate", {"admin"}),

@@ -28,7 +28,11 @@ HINT = "run make messages and translate them in wijklab/translations/en/LC_MESSA
 
 # The same extraction as `make messages` (wijklab/babel.cfg, -k _l -k lazy_gettext).
 SOURCE_DIRS = (ROOT / "wijklab", ROOT / "templates")
-METHOD_MAP = [("**.py", "python"), ("**.html", "jinja2.ext:babel_extract")]
+METHOD_MAP = [
+    ("**.py", "python"),
+    ("**.html", "jinja2.ext:babel_extract"),
+    ("mail/*.txt", "jinja2.ext:babel_extract"),
+]
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 
 # %(name)s and friends, with optional flags, width and precision.

@@ -93,6 +93,10 @@ def create_app(config=None) -> Flask:
     from wijklab.cli import register_commands
 
     register_commands(app)
+    # Reminders and digest sections register themselves with activity when imported.
+    from wijklab.goals import schedules as _goal_schedules  # noqa: F401
+    from wijklab.tasks import schedules as _task_schedules  # noqa: F401
+
     return app
 
 

@@ -127,6 +127,8 @@ class Config:
             values["MAIL_DEFAULT_SENDER"] = sender
         if url := os.environ.get("WIJKLAB_REDIS_URL"):
             values["REDIS_URL"] = url
+        if name := os.environ.get("WIJKLAB_RQ_QUEUE"):
+            values["RQ_QUEUE"] = name
         idle = _env_int("WIJKLAB_IDLE_TIMEOUT_MINUTES", int(cls.IDLE_TIMEOUT.total_seconds() // 60))
         values["IDLE_TIMEOUT"] = timedelta(minutes=idle)
         values["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=idle)

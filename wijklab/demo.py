@@ -182,8 +182,20 @@ def seed_demo(only_if_empty: bool = False) -> SeedResult:
     for loaded in load_shipped_frameworks().values():
         result.created += loaded.created
     _seed_goals(result)
+    _seed_mail()
     result.logins = _logins()
     return result
+
+
+def _seed_mail() -> None:
+    """The supervisors' weekly overview (waiting tasks and goals, each with a one-click review
+    link) at once, so the development mailbox (/dev/mail) shows the supervisor's view from the
+    first login. The review requests and returned tasks above have queued their own mail."""
+    from wijklab.activity.models import Delivery
+    from wijklab.activity.schedules import send_digests
+
+    db.session.flush()
+    send_digests(force=Delivery.WEEKLY)
 
 
 # title, neighbourhood, partner, owner, dates, weekdays, status, brief,
@@ -337,7 +349,13 @@ def _seed_projects(result: SeedResult, neighbourhoods, organisations) -> None:
             result.created += 1
             for student_name, coach in members:
                 role = MemberRole.PEER_COACH if coach else MemberRole.MEMBER
-                teams.add_member(team, by_name[student_name], role=role, today=spec["start"])
+                teams.add_member(
+                    team,
+                    by_name[student_name],
+                    role=role,
+                    today=spec["start"],
+                    by=people[spec["owner"]],
+                )
                 result.created += 1
             if spec["handover"]:
                 teams.write_handover(team, spec["handover"], by=by_name[members[0][0]])

@@ -16,7 +16,11 @@ from wijklab.accounts.forms import (
     WEEKDAY_LABELS,
     LanguageForm,
 )
-from wijklab.accounts.permissions import can_change_active_state, can_manage_users
+from wijklab.accounts.permissions import (
+    can_change_active_state,
+    can_invite_users,
+    can_manage_users,
+)
 from wijklab.activity import services as activity_services
 from wijklab.forms import ConfirmForm
 from wijklab.goals import services as goal_services
@@ -108,6 +112,7 @@ def register_template_helpers(app: Flask) -> None:
         role_label=lambda role: ROLE_LABELS.get(role, role),
         level_label=lambda level: LEVEL_LABELS.get(level, level),
         can_manage_users=can_manage_users,
+        can_invite_users=can_invite_users,
         can_change_active_state=can_change_active_state,
         can_manage_organisations=can_manage_organisations,
         can_manage_neighbourhoods=can_manage_neighbourhoods,

@@ -99,17 +99,25 @@ class _QuietRequestHandler(WSGIRequestHandler):
         pass
 
 
+# The live server's app object, for tests that prepare data in its context (live_app).
+_LIVE: dict = {}
+
+
 @pytest.fixture(scope="session")
 def live_server(_chromium, tmp_path_factory):
-    """Wijklab with the demo data on a free port of 127.0.0.1, CSRF on, rate limits off."""
+    """Wijklab with the demo data on a free port of 127.0.0.1, CSRF on, rate limits off; its mail
+    lands as .eml files in MAIL_DIR, with links on the live server's own address."""
     database = tmp_path_factory.mktemp("e2e") / "wijklab.sqlite"
     app = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
             "RATELIMIT_ENABLED": False,
+            "MAIL_BACKEND": "wijklab.activity.eml",
+            "MAIL_DIR": str(tmp_path_factory.mktemp("e2e-mail")),
         }
     )
+    _LIVE["app"] = app
     with app.app_context():
         db.create_all()
         seed_demo()
@@ -118,6 +126,7 @@ def live_server(_chromium, tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="wijklab-e2e", daemon=True)
     thread.start()
+    app.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
@@ -126,6 +135,12 @@ def live_server(_chromium, tmp_path_factory):
         thread.join(timeout=5)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_app(live_server):
+    """The live server's app: push its app_context() to prepare data (commit what it serves)."""
+    return _LIVE["app"]
 
 
 @pytest.fixture(scope="session")

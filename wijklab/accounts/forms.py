@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -68,12 +75,17 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Ingelogd blijven op dit apparaat (30 dagen)"))
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Huidig wachtwoord"),
-        validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH)],
-        render_kw={"autocomplete": "current-password"},
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mailadres"),
+        validators=[DataRequired(REQUIRED), Length(max=EMAIL_MAX)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )
+
+
+class NewPasswordForm(FlaskForm):
+    """Choose a password through a reset or invitation link (no current password to type)."""
+
     password = PasswordField(
         _l("Nieuw wachtwoord"),
         validators=[DataRequired(REQUIRED)],
@@ -94,6 +106,16 @@ class ChangePasswordForm(FlaskForm):
     def validate_confirm(self, field):
         if field.data != self.password.data:
             raise ValidationError(_l("De twee wachtwoorden zijn niet gelijk."))
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """Change one's own password: the current one first (shown first, see password.html)."""
+
+    current_password = PasswordField(
+        _l("Huidig wachtwoord"),
+        validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class LanguageForm(FlaskForm):
@@ -121,14 +143,6 @@ class UserForm(FlaskForm):
         choices=choices((r.value, label) for r, label in ROLE_LABELS.items()),
         validators=[InputRequired(REQUIRED)],
     )
-    password = PasswordField(
-        _l("Eerste wachtwoord"),
-        description=_l(
-            "Minstens %(n)s tekens. Geef het de gebruiker op een veilige manier door.", n=MIN_LENGTH
-        ),
-        render_kw={"autocomplete": "new-password"},
-    )
-
     level = SelectField(
         _l("Niveau"),
         choices=choices([("", "—"), *((lv.value, label) for lv, label in LEVEL_LABELS.items())]),
@@ -174,23 +188,9 @@ class UserForm(FlaskForm):
         validators=[Optional(), NumberRange(0, 40, _l("Kies 0 tot en met 40 uur."))],
     )
 
-    def __init__(self, *args, require_password: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.require_password = require_password
-
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         role = self.role.data
-        if self.password is not None:
-            if self.require_password and not self.password.data:
-                self.password.errors.append(REQUIRED)
-                ok = False
-            elif self.password.data:
-                try:
-                    _check_policy(self.password)
-                except ValidationError as error:
-                    self.password.errors.append(error.args[0])
-                    ok = False
         if role == Role.STUDENT:
             if not self.level.data:
                 self.level.errors.append(_l("Kies het niveau van de student."))

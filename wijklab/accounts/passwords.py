@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +32,9 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    if not has_usable_password(password_hash):
+        check_password_hash(dummy_hash(), password)  # the same work as for a real account
+        return False
     return check_password_hash(password_hash, password)
 
 
@@ -38,3 +42,16 @@ def verify_password(password_hash: str, password: str) -> bool:
 @cache
 def dummy_hash() -> str:
     return hash_password("wijklab-timing-equaliser-not-a-password")
+
+
+# An invited user has no password yet: a hash that no password matches. It has no "$", so
+# werkzeug's check returns False for it; verify_password still does a real hash's work first.
+UNUSABLE_PREFIX = "!"
+
+
+def unusable_hash() -> str:
+    return UNUSABLE_PREFIX + "invited:" + secrets.token_hex(16)
+
+
+def has_usable_password(password_hash: str) -> bool:
+    return not password_hash.startswith(UNUSABLE_PREFIX)

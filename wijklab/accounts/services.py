@@ -1,4 +1,5 @@
-"""Account rules: creating and editing users, passwords, activation, authentication."""
+"""Account rules: creating and editing users, passwords, activation, authentication, password
+reset and invitation links. What happens is announced with ``wijklab.accounts.signals``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,20 @@ from wijklab.accounts.models import (
     StudentProfile,
     SupervisorProfile,
     User,
+)
+from wijklab.accounts.signals import (
+    announce,
+    invitation_issued,
+    password_reset_requested,
+)
+from wijklab.accounts.tokens import (
+    LIFETIMES,
+    OneTimeToken,
+    Purpose,
+    find_token,
+    issue_token,
+    retire_tokens,
+    use_token,
 )
 from wijklab.clock import utcnow
 from wijklab.errors import Conflict, NotAllowed, WijklabError
@@ -155,24 +170,32 @@ def create_user(
     email: str,
     name: str,
     role: Role | str,
-    password: str,
+    password: str | None = None,
     student: StudentData | None = None,
     supervisor: SupervisorData | None = None,
     locale: str | None = None,
+    by: User | None = None,
 ) -> User:
-    """Create an active user; the e-mail must be free and the password must meet the policy."""
+    """Create an active user; the e-mail must be free and a given password must meet the policy.
+
+    Without a password the account cannot log in until its owner chooses one through an
+    invitation (``invite_user``): nobody types another person's password."""
     email, name, role = _check_identity(email, name, role)
-    check_password_policy(password)
+    if password is not None:
+        check_password_policy(password)
     user = User(
         email=email,
         name=name,
         role=role,
-        password_hash=passwords.hash_password(password),
+        password_hash=passwords.hash_password(password)
+        if password is not None
+        else passwords.unusable_hash(),
         locale=locale,
     )
     _apply_profile(user, student, supervisor)
     db.session.add(user)
     db.session.flush()
+    announce("user.created", actor=by, user=user, role=role.value)
     return user
 
 
@@ -184,16 +207,20 @@ def update_user(
     role: Role | str,
     student: StudentData | None = None,
     supervisor: SupervisorData | None = None,
+    by: User | None = None,
 ) -> User:
     """Change a user's details and profile; the e-mail must stay unique."""
     email, name, role = _check_identity(email, name, role, user=user)
     if user.role == Role.ADMIN and role != Role.ADMIN and count_active_admins(excluding=user) == 0:
         raise NotAllowed(_l("Er moet minstens één actieve beheerder overblijven."), field="role")
+    old_role = user.role
     user.email = email
     user.name = name
     user.role = role
     _apply_profile(user, student, supervisor)
     db.session.flush()
+    if role != old_role:
+        announce("user.role_changed", actor=by, user=user, old=old_role.value, new=role.value)
     return user
 
 
@@ -208,10 +235,13 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     """Deactivate or reactivate a user; deactivation ends all their sessions at once."""
     if user.id == by.id:
         raise NotAllowed(_l("Je kunt je eigen account niet (de)activeren."))
+    if user.is_active == active:
+        return
     user.is_active = active
     if not active:
         user.end_all_sessions()
     db.session.flush()
+    announce("user.reactivated" if active else "user.deactivated", actor=by, user=user)
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
@@ -223,24 +253,131 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
         raise WijklabError(
             _l("Het nieuwe wachtwoord moet anders zijn dan het huidige."), field="password"
         )
+    _set_password(user, new_password, via="self", actor=user)
+
+
+def _set_password(user: User, new_password: str, *, via: str, actor: User | None) -> None:
+    """Store a new password, end every session and every open reset or invitation link."""
     user.password_hash = passwords.hash_password(new_password)
     user.end_all_sessions()
+    retire_tokens(user.id, Purpose.PASSWORD_RESET)
+    retire_tokens(user.id, Purpose.INVITATION)
     db.session.flush()
+    announce("password.changed", actor=actor, user=user, via=via)
+
+
+# Why a login was refused, as recorded in the audit trail (never what was typed).
+WRONG_PASSWORD = "wrong_password"  # noqa: S105  (a reason code, not a password)
+DEACTIVATED = "deactivated"
+UNKNOWN_ACCOUNT = "unknown_account"
+RATE_LIMITED = "rate_limited"
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None (same work for every failure)."""
+    """The active user with this e-mail and password, or None (same work for every failure).
+
+    A refusal is announced with its reason, and with the account when the e-mail is known."""
     user = find_user_by_email(email or "")
     if user is None:
         passwords.verify_password(passwords.dummy_hash(), password or "")
+        refuse_login(None, UNKNOWN_ACCOUNT)
         return None
     if not passwords.verify_password(user.password_hash, password or ""):
+        refuse_login(user, WRONG_PASSWORD)
         return None
     if not user.is_active:
+        refuse_login(user, DEACTIVATED)
         return None
     user.last_login_at = utcnow()
     db.session.flush()
     return user
+
+
+def refuse_login(user: User | None, reason: str) -> None:
+    """Announce a refused login: the account if the e-mail is known, and why."""
+    announce("login.refused", actor=None, user=user, reason=reason)
+
+
+# --- password reset and invitation links -----------------------------------------------------
+
+
+def request_password_reset(email: str) -> User | None:
+    """For an active account with this e-mail: end older reset links and send a new one.
+
+    Returns the user, or None when there is no such active account; the caller answers the
+    same either way, so the page does not tell who has an account."""
+    user = find_user_by_email(email or "")
+    if user is None or not user.is_active:
+        return None
+    retire_tokens(user.id, Purpose.PASSWORD_RESET)
+    raw = issue_token(user, Purpose.PASSWORD_RESET)
+    db.session.flush()
+    password_reset_requested.send(None, user=user, token=raw)
+    return user
+
+
+def invite_user(user: User, *, by: User | None) -> None:
+    """Send (or send again) the link where the user chooses their first password; an older
+    link stops working. Only for an active account that has no password yet."""
+    if not user.is_active:
+        raise NotAllowed(_l("Dit account is gedeactiveerd; heractiveer het eerst."))
+    if passwords.has_usable_password(user.password_hash):
+        raise Conflict(_l("%(name)s heeft al een eigen wachtwoord gekozen.", name=user.name))
+    retire_tokens(user.id, Purpose.INVITATION)
+    raw = issue_token(user, Purpose.INVITATION)
+    db.session.flush()
+    invitation_issued.send(None, user=user, inviter=by, token=raw)
+
+
+def usable_token(raw: str | None, purpose: Purpose) -> OneTimeToken | None:
+    """The token behind a reset or invitation link while it still works, else None."""
+    token = find_token(raw, purpose)
+    if token is None or token.used_at is not None or token.is_expired:
+        return None
+    if not token.user.is_active:
+        return None
+    if purpose == Purpose.INVITATION and passwords.has_usable_password(token.user.password_hash):
+        return None
+    return token
+
+
+def set_password_with_token(token: OneTimeToken, new_password: str) -> User:
+    """Set the password of the token's user and use the token up (of two simultaneous uses,
+    exactly one wins); every session of that user ends."""
+    check_password_policy(new_password)
+    user = token.user
+    if not user.is_active or not use_token(token):
+        raise Conflict(_l("Deze link is al gebruikt of verlopen. Vraag een nieuwe aan."))
+    via = "invitation" if token.purpose == Purpose.INVITATION else "reset_link"
+    _set_password(user, new_password, via=via, actor=user)
+    return user
+
+
+@dataclass
+class InvitationState:
+    """Whether a user without a password has a working invitation link, and until when."""
+
+    open: bool
+    expires_at: object | None = None
+
+
+def invitation_state(user: User) -> InvitationState | None:
+    """None once the user has their own password; else the state of their invitation."""
+    if passwords.has_usable_password(user.password_hash):
+        return None
+    expires_at = db.session.scalar(
+        select(func.max(OneTimeToken.expires_at)).where(
+            OneTimeToken.user_id == user.id,
+            OneTimeToken.purpose == Purpose.INVITATION,
+            OneTimeToken.used_at.is_(None),
+            OneTimeToken.expires_at > utcnow(),
+        )
+    )
+    return InvitationState(open=expires_at is not None, expires_at=expires_at)
+
+
+def lifetime_hours(purpose: Purpose) -> int:
+    return int(LIFETIMES[purpose].total_seconds() // 3600)
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -29,6 +29,10 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+# Pages whose URL holds a one-time secret (reset and invitation links).
+SECRET_LINK_ENDPOINTS = frozenset({"accounts.reset_password", "accounts.welcome"})
+
+
 def start_session(remember: bool) -> None:
     """Called right after login_user(): mark the session's start for the idle timeout."""
     session.permanent = True
@@ -51,6 +55,11 @@ def register_sessions(app: Flask) -> None:
         idle = current_app.config["IDLE_TIMEOUT"].total_seconds()
         # A remember-me login carries its own 30-day limit; an ordinary session stops when idle.
         if last_seen is not None and now - last_seen > idle and not session.get("remember"):
+            if request.endpoint in SECRET_LINK_ENDPOINTS:
+                # Sign out quietly: the path holds a secret that belongs in no log or next=.
+                logout_user()
+                session.clear()
+                return None
             log_security_event("session_idle_timeout")
             logout_user()
             session.clear()

@@ -19,10 +19,26 @@ from sqlalchemy import or_, select
 from werkzeug.exceptions import HTTPException
 
 from wijklab.accounts import services
-from wijklab.accounts.forms import ChangePasswordForm, LanguageForm, LoginForm, UserForm
+from wijklab.accounts.forms import (
+    ROLE_LABELS,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    NewPasswordForm,
+    UserForm,
+)
 from wijklab.accounts.models import Level, Role, User
-from wijklab.accounts.permissions import can_change_active_state, can_manage_users, requires
-from wijklab.accounts.sessions import start_session
+from wijklab.accounts.permissions import (
+    can_change_active_state,
+    can_invite_users,
+    can_manage_users,
+    can_resend_invitation,
+    invitable_roles,
+    requires,
+)
+from wijklab.accounts.sessions import SECRET_LINK_ENDPOINTS, start_session
+from wijklab.accounts.tokens import Purpose
 from wijklab.database import paginate
 from wijklab.errors import WijklabError
 from wijklab.extensions import db, limiter
@@ -59,6 +75,12 @@ def _login_limit() -> str:
 
 def _on_login_limit(limit) -> None:
     log_security_event("login_rate_limited", limit=str(limit.limit))
+    try:
+        email = request.form.get("email") or ""
+    except HTTPException:
+        email = ""
+    services.refuse_login(services.find_user_by_email(email), services.RATE_LIMITED)
+    db.session.commit()
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
@@ -73,6 +95,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
+            db.session.commit()  # the audit trail keeps the refusal
             log_security_event("login_failed", email=(form.email.data or "").strip().lower()[:254])
             form.form_errors.append(_("Onbekend e-mailadres of verkeerd wachtwoord."))
         else:
@@ -83,6 +106,99 @@ def login():
             flash(_("Welkom, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("reports.dashboard"))
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
+
+
+# --- forgotten password and invitation links --------------------------------------------------
+
+
+def _forgot_account_key() -> str:
+    try:
+        email = request.form.get("email") or ""
+    except HTTPException:
+        email = ""
+    return "forgot-account:" + email.strip().lower()[:254]
+
+
+def _forgot_limit() -> str:
+    return current_app.config["FORGOT_PASSWORD_RATE_LIMIT"]
+
+
+def _on_forgot_limit(limit) -> None:
+    log_security_event("forgot_password_rate_limited", limit=str(limit.limit))
+
+
+@bp.route("/auth/forgot", methods=["GET", "POST"])
+@limiter.limit(
+    _forgot_limit, key_func=_forgot_account_key, methods=["POST"], on_breach=_on_forgot_limit
+)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        # The same answer whether or not the address has an account: nobody learns who has one.
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template(
+            "accounts/forgot_sent.html", hours=services.lifetime_hours(Purpose.PASSWORD_RESET)
+        )
+    return render_template("accounts/forgot.html", form=form), 200 if not form.errors else 422
+
+
+@bp.after_app_request
+def _secret_link_headers(response):
+    """Pages whose URL holds a secret: never sent on as a referrer, never cached."""
+    # Registered with the blueprint, before the app's own security headers, so it runs after
+    # them and its Referrer-Policy wins.
+    if request.endpoint in SECRET_LINK_ENDPOINTS:
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/auth/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    return _choose_password(token, Purpose.PASSWORD_RESET)
+
+
+@bp.route("/auth/welcome/<token>", methods=["GET", "POST"])
+def welcome(token: str):
+    return _choose_password(token, Purpose.INVITATION)
+
+
+def _choose_password(raw: str, purpose: Purpose):
+    invitation = purpose == Purpose.INVITATION
+    token = services.usable_token(raw, purpose)
+    if token is None:
+        return render_template("accounts/link_invalid.html", invitation=invitation), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password_with_token(token, form.password.data)
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            # Whoever was signed in at this browser is signed out: the link's owner comes next.
+            logout_user()
+            session.clear()
+            if invitation:
+                flash(_("Je wachtwoord is ingesteld. Log nu in met je e-mailadres."), "success")
+            else:
+                flash(
+                    _(
+                        "Je nieuwe wachtwoord is ingesteld en je bent overal uitgelogd. "
+                        "Log opnieuw in."
+                    ),
+                    "success",
+                )
+            return redirect(url_for("accounts.login"))
+    status = 422 if form.errors or form.form_errors else 200
+    return (
+        render_template(
+            "accounts/choose_password.html", form=form, invitation=invitation, user=token.user
+        ),
+        status,
+    )
 
 
 @bp.route("/auth/logout", methods=["POST"])
@@ -194,10 +310,12 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@requires(can_manage_users)
+@requires(can_invite_users)
 def create_user():
-    form = UserForm(require_password=True)
+    form = UserForm()
     _fill_choices(form)
+    allowed = invitable_roles(current_user)
+    form.role.choices = choices((r.value, ROLE_LABELS[r]) for r in allowed)
     if form.validate_on_submit():
         student, supervisor = _profile_data(form)
         try:
@@ -205,19 +323,57 @@ def create_user():
                 email=form.email.data,
                 name=form.name.data,
                 role=form.role.data,
-                password=form.password.data,
                 student=student,
                 supervisor=supervisor,
+                by=current_user,
             )
+            services.invite_user(user, by=current_user)
         except WijklabError as error:
             db.session.rollback()
             show_error(form, error)
         else:
             db.session.commit()
-            flash(_("Account voor %(name)s aangemaakt.", name=user.name), "success")
-            return redirect(url_for("accounts.users"))
+            flash(
+                _(
+                    "Account voor %(name)s aangemaakt. Er is een uitnodiging gestuurd naar "
+                    "%(email)s om zelf een wachtwoord te kiezen.",
+                    name=user.name,
+                    email=user.email,
+                ),
+                "success",
+            )
+            if can_manage_users(current_user):
+                return redirect(url_for("accounts.users"))
+            return redirect(url_for("accounts.create_user"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("accounts/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>/invite", methods=["POST"])
+@requires(can_invite_users)
+def resend_invitation(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if not can_resend_invitation(current_user, user):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.invite_user(user, by=current_user)
+    except WijklabError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "Nieuwe uitnodiging gestuurd naar %(email)s; de vorige link werkt niet meer.",
+                email=user.email,
+            ),
+            "success",
+        )
+    if can_manage_users(current_user):
+        return redirect(url_for("accounts.edit_user", user_id=user.id))
+    return redirect(url_for("accounts.create_user"))
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -226,7 +382,6 @@ def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=_form_source(user))
     _fill_choices(form)
-    del form.password
     if form.validate_on_submit():
         student, supervisor = _profile_data(form)
         try:
@@ -237,6 +392,7 @@ def edit_user(user_id: int):
                 role=form.role.data,
                 student=student,
                 supervisor=supervisor,
+                by=current_user,
             )
         except WijklabError as error:
             db.session.rollback()
@@ -247,7 +403,14 @@ def edit_user(user_id: int):
             return redirect(url_for("accounts.users"))
     status = 422 if form.errors or form.form_errors else 200
     return (
-        render_template("accounts/user_form.html", form=form, user=user, confirm=ConfirmForm()),
+        render_template(
+            "accounts/user_form.html",
+            form=form,
+            user=user,
+            confirm=ConfirmForm(),
+            invitation=services.invitation_state(user),
+            may_resend=can_resend_invitation(current_user, user) and user.is_active,
+        ),
         status,
     )
 

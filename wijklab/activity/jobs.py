@@ -69,7 +69,10 @@ def run_schedules() -> dict:
     from wijklab.activity.schedules import run_due_schedules
 
     def work():
+        from wijklab.extensions import db
+
         result = run_due_schedules()
+        db.session.commit()
         result["mail"] = deliver_outbox()
         return result
 

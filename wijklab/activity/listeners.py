@@ -4,7 +4,80 @@ they record it in the audit trail and queue the mail it needs."""
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from wijklab.accounts import signals
+from wijklab.accounts.tokens import LIFETIMES, Purpose
+from wijklab.activity.services import (
+    locale_of,
+    public_url,
+    queue_mail,
+    record,
+    register_actions,
+    register_object_link,
+)
+
+register_actions(
+    {
+        "login.refused": _l("Inloggen geweigerd"),
+        "user.created": _l("Account aangemaakt"),
+        "user.deactivated": _l("Account gedeactiveerd"),
+        "user.reactivated": _l("Account heractiveerd"),
+        "user.role_changed": _l("Rol gewijzigd"),
+        "user.invited": _l("Uitnodiging verstuurd"),
+        "password.changed": _l("Wachtwoord gewijzigd"),
+        "password.reset_requested": _l("Nieuw wachtwoord aangevraagd"),
+    }
+)
+register_object_link("User", "accounts.edit_user", "user_id")
+
+_connected = False
 
 
 def connect_listeners(app: Flask) -> None:
-    """Connect the receivers once per process."""
+    """Connect the receivers once per process (the tests make several apps)."""
+    global _connected
+    if _connected:
+        return
+    signals.account_event.connect(on_account_event)
+    signals.password_reset_requested.connect(on_password_reset_requested)
+    signals.invitation_issued.connect(on_invitation_issued)
+    _connected = True
+
+
+def on_account_event(sender, *, actor, user, action: str, details: dict) -> None:
+    if user is None:
+        record(actor, action, object_type="Login", object_id=0, **details)
+    else:
+        record(actor, action, user, **details)
+
+
+def on_password_reset_requested(sender, *, user, token: str) -> None:
+    record(None, "password.reset_requested", user)
+    with force_locale(locale_of(user)):
+        subject = _("Nieuw wachtwoord kiezen")
+    queue_mail(
+        user,
+        kind="password_reset",
+        subject=subject,
+        template="mail/password_reset",
+        link=public_url(f"/auth/reset/{token}"),
+        valid_hours=int(LIFETIMES[Purpose.PASSWORD_RESET].total_seconds() // 3600),
+    )
+
+
+def on_invitation_issued(sender, *, user, inviter, token: str) -> None:
+    record(inviter, "user.invited", user)
+    with force_locale(locale_of(user)):
+        subject = _("Welkom! Kies je wachtwoord")
+    queue_mail(
+        user,
+        kind="invitation",
+        subject=subject,
+        template="mail/invitation",
+        link=public_url(f"/auth/welcome/{token}"),
+        inviter=inviter,
+        valid_days=LIFETIMES[Purpose.INVITATION].days,
+    )

@@ -192,3 +192,9 @@ def register_outbox(app: Flask) -> None:
     def _send_committed_mail(response):
         dispatch_if_committed()
         return response
+
+    # A command (seed-demo, create-user, the schedules) sends what it committed when it ends.
+    @app.teardown_appcontext
+    def _send_mail_of_command(error):
+        if error is None:
+            dispatch_if_committed()

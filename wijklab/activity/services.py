@@ -279,6 +279,7 @@ def queue_mail(
         return None
     with force_locale(locale_of(user)):
         context.update(
+            mail_locale=locale_of(user),
             recipient=user,
             subject=subject,
             preferences_url=public_url("/settings/notifications"),

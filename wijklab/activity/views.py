@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import re
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from flask import (
@@ -19,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -26,6 +29,7 @@ from wijklab.accounts.models import Role, User
 from wijklab.activity import services
 from wijklab.activity.forms import DELIVERY_LABELS, preferences_form
 from wijklab.activity.models import AuditEvent, Delivery, Notification
+from wijklab.clock import AMSTERDAM
 from wijklab.database import paginate
 from wijklab.extensions import db
 from wijklab.forms import ConfirmForm
@@ -98,14 +102,83 @@ def preferences():
     ), status
 
 
+# What the audit trail calls each object type; a type not named here is shown as stored.
+OBJECT_TYPE_LABELS = {
+    "Task": _l("Taak"),
+    "Team": _l("Team"),
+    "Project": _l("Project"),
+    "Statement": _l("Praktijkverklaring"),
+    "User": _l("Gebruiker"),
+    "LearningGoal": _l("Leerdoel"),
+    "Export": _l("Export"),
+    "Framework": _l("Kwalificatiekader"),
+}
+
+
+# A user in the audit trail opens the admin's page of that account.
+services.register_object_link("User", "accounts.edit_user", "user_id")
+
+
+def _audit_date(raw: str) -> date | None:
+    """A date typed as 2026-11-02 (the date picker) or 2-11-2026; ValueError when neither."""
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(raw)
+
+
+def _audit_link(event: AuditEvent) -> str | None:
+    """The page of the event's object, through the links features registered (an empty
+    parameter: one page for every object of that type)."""
+    target = services.OBJECT_LINKS.get(event.object_type)
+    if target is None:
+        return None
+    endpoint, parameter = target
+    if not parameter:
+        return url_for(endpoint)
+    if not event.object_id:
+        return None
+    return url_for(endpoint, **{parameter: event.object_id})
+
+
+def _audit_details(event: AuditEvent) -> list[tuple[str, str]]:
+    """The event's details as (key, value) pairs; they hold ids, counts, filters and flags."""
+    try:
+        details = json.loads(event.details or "{}")
+    except ValueError:
+        return []
+    if not isinstance(details, dict):
+        return []
+    pairs = []
+    for key, value in details.items():
+        if isinstance(value, bool):
+            value = _("ja") if value else _("nee")
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        elif value is None:
+            value = "—"
+        pairs.append((str(key), str(value)))
+    return pairs
+
+
 @bp.route("/audit")
 @login_required
 def audit_log():
-    """Admins browse the audit trail, filtered by action, by actor's name and by object."""
+    """Admins browse the whole audit trail, newest first, filtered by action, by the actor's
+    name, by object (type and id) and by period (dates in Amsterdam time)."""
     if current_user.role != Role.ADMIN:
         abort(403)
-    action = (request.args.get("action") or "").strip()[:40]
-    actor = (request.args.get("actor") or "").strip()[:100]
+    args = request.args
+    action = (args.get("action") or "").strip()[:40]
+    actor = (args.get("actor") or "").strip()[:100]
+    object_type = (args.get("object_type") or "").strip()[:40]
+    object_id_raw = (args.get("object_id") or "").strip()[:12]
+    start_raw = (args.get("start") or "").strip()[:10]
+    end_raw = (args.get("end") or "").strip()[:10]
+    errors: dict[str, str] = {}
+
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action == action)
@@ -113,13 +186,66 @@ def audit_log():
         query = query.join(User, User.id == AuditEvent.actor_id).where(
             User.name.icontains(actor, autoescape=True)
         )
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if object_id_raw:
+        if object_id_raw.isdecimal():
+            query = query.where(AuditEvent.object_id == int(object_id_raw))
+        else:
+            errors["object_id"] = _("Vul een nummer in.")
+    start = end = None
+    for name, raw in (("start", start_raw), ("end", end_raw)):
+        if not raw:
+            continue
+        try:
+            parsed = _audit_date(raw)
+        except ValueError:
+            errors[name] = _("Vul een geldige datum in, bijvoorbeeld 31-12-2026.")
+            continue
+        if name == "start":
+            start = parsed
+        else:
+            end = parsed
+    if start and end and end < start:
+        errors["end"] = _("De einddatum ligt vóór de begindatum.")
+        start = end = None
+    if start:
+        since = datetime.combine(start, time(), tzinfo=AMSTERDAM).astimezone(UTC)
+        query = query.where(AuditEvent.at >= since)
+    if end:
+        until = datetime.combine(end + timedelta(days=1), time(), tzinfo=AMSTERDAM)
+        query = query.where(AuditEvent.at < until.astimezone(UTC))
+
     page = paginate(query, current_app.config["PER_PAGE"])
+    rows = [(e, _audit_link(e), _audit_details(e)) for e in page.items]
+    stored_types = db.session.scalars(select(AuditEvent.object_type).distinct()).all()
+    type_names = set(stored_types) | set(services.OBJECT_LINKS)
+    object_types = sorted(
+        ((t, str(OBJECT_TYPE_LABELS.get(t, t))) for t in type_names),
+        key=lambda pair: pair[1].casefold(),
+    )
+    actions = sorted(
+        ((key, str(label)) for key, label in services.ACTION_LABELS.items()),
+        key=lambda pair: pair[1].casefold(),
+    )
     return render_template(
         "activity/audit.html",
         page=page,
-        action=action,
-        actor=actor,
+        rows=rows,
+        errors=errors,
+        filters={
+            "action": action,
+            "actor": actor,
+            "object_type": object_type,
+            "object_id": object_id_raw,
+            # a valid date comes back as the date picker writes it
+            "start": start.isoformat() if start else start_raw,
+            "end": end.isoformat() if end else end_raw,
+        },
+        actions=actions,
         action_labels=services.ACTION_LABELS,
+        object_types=object_types,
+        type_labels=OBJECT_TYPE_LABELS,
     )
 
 

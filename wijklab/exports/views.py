@@ -3,10 +3,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from wijklab.accounts.models import Role, User
+from wijklab.activity.services import record, register_actions
 from wijklab.clock import today
 from wijklab.exports.forms import ExportForm
 from wijklab.exports.permissions import export_scope
@@ -36,6 +38,8 @@ STEMS = {"participations": "deelnames", "goals": "leerdoelen"}
 # openpyxl writes about 2,500 rows a second and sends nothing before the whole file is written:
 # beyond this a download would outlast a worker's timeout, so larger exports go to CSV.
 XLSX_MAX_ROWS = 50_000
+
+register_actions({"export.downloaded": _l("Export gedownload")})
 
 
 def _set_choices(form: ExportForm) -> None:
@@ -106,7 +110,8 @@ def download():
         columns = participation_columns()
         query, read = participation_query(current_user, filters), participation_rows
     fmt = form.fmt.data
-    if fmt == "xlsx" and count_rows(query) > XLSX_MAX_ROWS:
+    total = count_rows(query)
+    if fmt == "xlsx" and total > XLSX_MAX_ROWS:
         form.fmt.errors.append(
             _(
                 "Dit zijn meer dan %(max)s rijen: dat wordt te groot voor Excel. Kies CSV, of maak"
@@ -115,6 +120,25 @@ def download():
             )
         )
         return render_template("exports/index.html", form=form), 400
+    # Who took which rows out of the app: the filters (ids and dates) and the number of rows.
+    chosen = {
+        "project_id": filters.project_id,
+        "team_id": filters.team_id,
+        "student_id": filters.student_id,
+        "start": filters.start,
+        "end": filters.end,
+    }
+    record(
+        current_user,
+        "export.downloaded",
+        object_type="Export",
+        object_id=0,
+        dataset=form.dataset.data,
+        format=fmt,
+        rows=total,
+        **{name: value for name, value in chosen.items() if value is not None},
+    )
+    db.session.commit()
     rows = read(query)
     if fmt == "csv":
         body = csv_chunks(columns, rows)

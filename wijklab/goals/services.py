@@ -295,13 +295,31 @@ def add_feedback(
 
 register_actions({action: label for action, label in ACTION_LABELS.items()})
 register_object_link("LearningGoal", "goals.detail", "goal_id")
+# The admin's audit trail lists every feature's events together: there a label names its object
+# (the goal page keeps the short labels of ACTION_LABELS).
+register_actions(
+    {
+        "goal.created": _l("Leerdoel aangemaakt"),
+        "goal.updated": _l("Leerdoel gewijzigd"),
+        "goal.activate": _l("Leerdoel geactiveerd"),
+        "goal.request_review": _l("Beoordeling van leerdoel aangevraagd"),
+        "goal.return": _l("Leerdoel teruggezet naar actief"),
+        "goal.sign_off": _l("Leerdoel afgetekend"),
+        "goal.reopen": _l("Leerdoel heropend, aftekening ingetrokken"),
+        "goal.evidence_added": _l("Bewijs aan leerdoel gekoppeld"),
+        "goal.feedback": _l("Feedback op leerdoel gegeven"),
+        "framework.uploaded": _l("Kwalificatiekader geladen"),
+    }
+)
+# A framework has no page of its own: its events link to the frameworks page.
+register_object_link("Framework", "goals.frameworks", "")
 
 STUDENT = {Role.STUDENT}
 register_kind(
     "review_requested",
     _l("%(by)s vraagt je het leerdoel ‘%(title)s’ te beoordelen."),
     label=_l("Een leerdoel wacht op je beoordeling"),
-    roles={Role.SUPERVISOR, Role.WIJKDOCENT},
+    roles={Role.SUPERVISOR},
     defaults={Role.SUPERVISOR: Delivery.IMMEDIATE},
 )
 register_kind(
@@ -327,7 +345,7 @@ register_kind(
     "feedback",
     _l("%(by)s gaf feedback op ‘%(title)s’."),
     label=_l("Feedback op een leerdoel"),
-    roles={Role.STUDENT, Role.SUPERVISOR, Role.WIJKDOCENT},
+    roles={Role.STUDENT, Role.SUPERVISOR},
     defaults={Role.STUDENT: Delivery.IMMEDIATE},
 )
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from wijklab.accounts.models import Role
 from wijklab.activity.models import AuditEvent
+from wijklab.activity.services import record
 from wijklab.database import paginate
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
@@ -426,7 +427,19 @@ def frameworks():
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise WijklabError(_("Het bestand is geen UTF-8-tekst."), field="file") from exc
-            result = load_framework(parse_framework(text, upload.filename or "upload.toml"))
+            parsed = parse_framework(text, upload.filename or "upload.toml")
+            result = load_framework(parsed)
+            record(
+                current_user,
+                "framework.uploaded",
+                object_type="Framework",
+                object_id=0,
+                framework=parsed.code,
+                created=result.created,
+                updated=result.updated,
+                unchanged=result.unchanged,
+                deactivated=result.deactivated,
+            )
         except (FrameworkFileError, WijklabError) as error:
             db.session.rollback()
             if error.field is None:

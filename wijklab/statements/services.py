@@ -9,9 +9,17 @@ import json
 import re
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from wijklab.accounts.models import User
+from wijklab.accounts.models import Role, User
+from wijklab.activity.services import (
+    notify,
+    record,
+    register_actions,
+    register_kind,
+    register_object_link,
+)
 from wijklab.clock import utcnow
 from wijklab.extensions import db
 from wijklab.goals.models import (
@@ -30,6 +38,15 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _TYPO = str.maketrans({"O": "0", "I": "1", "L": "1"})
 # Fields that differ between two statements with the same content.
 ISSUE_FIELDS = ("code", "verify_url", "issued_at", "issued_by")
+
+register_actions({"statement.issued": _l("Praktijkverklaring uitgegeven")})
+register_object_link("Statement", "statements.detail", "statement_id")
+register_kind(
+    "statement_issued",
+    _l("%(by)s gaf een praktijkverklaring uit voor %(student)s (%(team)s)."),
+    label=_l("Er is een praktijkverklaring uitgegeven"),
+    roles={Role.STUDENT, Role.WIJKDOCENT},
+)
 
 
 def new_code() -> str:
@@ -198,6 +215,19 @@ def issue_statement(team: Team, student, *, by, verify_url) -> Statement:
     )
     db.session.add(statement)
     db.session.flush()
+    record(by, "statement.issued", statement, student_id=student.id, team_id=team.id)
+    # The student hears of it unless they issued it, and so does the project's wijkdocent.
+    owner_id = team.project.owner_id
+    for recipient in dict.fromkeys((student.id, owner_id)):
+        if recipient != by.id:
+            notify(
+                recipient,
+                "statement_issued",
+                f"/statements/{statement.id}",
+                by=by.name,
+                student=student.name,
+                team=team.name,
+            )
     return statement
 
 

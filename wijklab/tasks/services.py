@@ -13,6 +13,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from wijklab import clock
+from wijklab.accounts.models import Role
+from wijklab.activity.models import Delivery
+from wijklab.activity.services import (
+    notify,
+    record,
+    register_actions,
+    register_kind,
+    register_object_link,
+)
 from wijklab.database import touch
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
@@ -33,6 +42,51 @@ from wijklab.tasks.models import (
     TaskStatus,
 )
 from wijklab.teams.models import Team
+
+register_actions(
+    {
+        "task.verified": _l("Taak goedgekeurd"),
+        "task.verified_on_behalf": _l("Taak namens de werkbegeleider goedgekeurd"),
+        "task.returned": _l("Taak teruggegeven"),
+        "task.edited_after_verification": _l(
+            "Goedgekeurde taak gewijzigd (wacht weer op controle)"
+        ),
+    }
+)
+register_object_link("Task", "tasks.detail", "task_id")
+
+register_kind(
+    "task_returned",
+    _l("%(by)s gaf de taak ‘%(title)s’ terug."),
+    label=_l("Een taak is teruggegeven"),
+    roles={Role.STUDENT},
+    defaults={Role.STUDENT: Delivery.IMMEDIATE},
+)
+register_kind(
+    "task_verified",
+    _l("%(by)s keurde de taak ‘%(title)s’ goed."),
+    label=_l("Een taak is goedgekeurd"),
+    roles={Role.STUDENT},
+    defaults={Role.STUDENT: Delivery.DAILY},
+)
+register_kind(
+    "task_back_to_pending",
+    _l("%(by)s wijzigde de taak ‘%(title)s’: die wacht weer op je controle."),
+    label=_l("Een taak wacht weer op controle"),
+    roles={Role.SUPERVISOR},
+    defaults={Role.SUPERVISOR: Delivery.WEEKLY},
+)
+
+
+def _task_link(task: Task) -> str:
+    return f"/tasks/{task.id}"
+
+
+def _notify_participants(task: Task, kind: str, *, by) -> None:
+    """Tell each participant (not the one who acted) about ``task``; never its description."""
+    for participation in task.participations:
+        if participation.student_id != by.id:
+            notify(participation.student_id, kind, _task_link(task), title=task.title, by=by.name)
 
 
 @dataclass
@@ -222,6 +276,17 @@ def edit_task(task: Task, data: TaskData, *, by, version: int, today: date) -> T
         task.verified_on_behalf = False
     action = "resubmitted" if old == TaskStatus.RETURNED else "edited"
     _event(task, by, action, old.value, task.status.value, changes)
+    if old == TaskStatus.VERIFIED:
+        # The names of the fields that changed, never their values.
+        record(by, "task.edited_after_verification", task, changed=sorted(changes))
+    if old != TaskStatus.PENDING and task.team.supervisor_id != by.id:
+        notify(
+            task.team.supervisor_id,
+            "task_back_to_pending",
+            _task_link(task),
+            title=task.title,
+            by=by.name,
+        )
     db.session.flush()
     return task
 
@@ -239,6 +304,10 @@ def verify_task(task: Task, *, by, on_behalf: bool) -> None:
     task.return_reason = ""
     details = {"on_behalf": True} if on_behalf else {}
     _event(task, by, "verified", TaskStatus.PENDING.value, TaskStatus.VERIFIED.value, details)
+    # On behalf is its own action, so the audit trail can be filtered on it.
+    action = "task.verified_on_behalf" if on_behalf else "task.verified"
+    record(by, action, task, on_behalf=on_behalf)
+    _notify_participants(task, "task_verified", by=by)
     db.session.flush()
 
 
@@ -261,6 +330,9 @@ def return_task(task: Task, *, by, reason: str) -> None:
         TaskStatus.RETURNED.value,
         {"reason": reason},
     )
+    # The reason stays in the task's own history: it may name a resident.
+    record(by, "task.returned", task)
+    _notify_participants(task, "task_returned", by=by)
     db.session.flush()
 
 

@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from wijklab.accounts.models import Role, User
+from wijklab.activity.models import Delivery
+from wijklab.activity.services import notify, register_kind, register_object_link
 from wijklab.clock import utcnow
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
@@ -37,6 +39,31 @@ RULE_MESSAGES = {
     ISOLATED_MINORITY: _l("één student alleen tussen studenten van het andere niveau"),
     PEER_COACH: _l("geen peercoach (een student van jaar 3-4, of hbo vanaf jaar 2)"),
 }
+
+
+register_object_link("Team", "teams.detail", "team_id")
+register_object_link("Project", "projects.detail", "project_id")
+
+register_kind(
+    "added_to_team",
+    _l("Je bent toegevoegd aan %(team)s van het project ‘%(project)s’."),
+    label=_l("Je bent aan een team toegevoegd"),
+    roles={Role.STUDENT},
+    defaults={Role.STUDENT: Delivery.IMMEDIATE},
+)
+
+
+def _tell_added(team: Team, student_id: int, by: User | None) -> None:
+    """Tell the student they joined ``team``, unless they added themselves."""
+    if by is not None and by.id == student_id:
+        return
+    notify(
+        student_id,
+        "added_to_team",
+        f"/teams/{team.id}",
+        team=team.name,
+        project=team.project.title,
+    )
 
 
 def describe(problem: Problem):
@@ -160,7 +187,12 @@ def update_team(team: Team, data: TeamData) -> Team:
 
 
 def add_member(
-    team: Team, student: User | None, *, role: MemberRole = MemberRole.MEMBER, today: date
+    team: Team,
+    student: User | None,
+    *,
+    role: MemberRole = MemberRole.MEMBER,
+    today: date,
+    by: User | None = None,
 ) -> TeamMembership:
     """Add a student to a team that has room; someone who left before rejoins."""
     _check_open(team.project)
@@ -187,6 +219,7 @@ def add_member(
         membership = TeamMembership(team=team, student=student, role=role, joined_on=today)
         db.session.add(membership)
     db.session.flush()
+    _tell_added(team, student.id, by)
     return membership
 
 
@@ -335,6 +368,7 @@ def accept_proposal(
     supervisor: User | None,
     today: date,
     name_prefix: str = "Team",
+    by: User | None = None,
 ) -> list[Team]:
     """Save proposed teams: every id is an unplaced, active student, no student twice, and no
     team over the maximum size. The peer coach is each team's most senior possible coach."""
@@ -400,6 +434,9 @@ def accept_proposal(
             )
         teams.append(team)
     db.session.flush()
+    for team in teams:
+        for membership in team.memberships:
+            _tell_added(team, membership.student_id, by)
     return teams
 
 

@@ -168,7 +168,9 @@ def add_member(team_id: int):
     if form.validate_on_submit():
         student = db.session.get(User, form.student_id.data)
         try:
-            services.add_member(team, student, role=MemberRole(form.role.data), today=today())
+            services.add_member(
+                team, student, role=MemberRole(form.role.data), today=today(), by=current_user
+            )
         except WijklabError as error:
             db.session.rollback()
             show_error(form, error)
@@ -375,7 +377,7 @@ def adjust(project_id: int):
         )
         try:
             teams = services.accept_proposal(
-                project, assignment, supervisor=supervisor, today=today()
+                project, assignment, supervisor=supervisor, today=today(), by=current_user
             )
         except WijklabError as error:
             db.session.rollback()
