@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.forms import form_state
+from wijklab.accounts.tokens import hash_token
 from wijklab.activity import outbox, services
 from wijklab.activity.models import Delivery, NotificationPreference
 from wijklab.extensions import db
@@ -123,3 +124,37 @@ def test_the_development_mailbox_lists_eml_files_with_their_links(app, client, t
 def test_the_development_mailbox_is_closed_outside_development(app, client):
     app.config["DEV_MAILBOX"] = False
     assert client.get("/dev/mail").status_code == 404
+
+
+def _request_review(supervisor_delivery: Delivery | None):
+    from wijklab.accounts.tokens import OneTimeToken
+    from wijklab.goals import services as goal_services
+
+    student = factories.make_student()
+    team = factories.make_team(members=[student])
+    if supervisor_delivery is not None:
+        services.set_preferences(team.supervisor, {"review_requested": supervisor_delivery})
+    goal = factories.make_goal(team=team, student=student, status="active", title="Overleg")
+    goal_services.transition(goal, "request_review", by=student)
+    db.session.commit()
+    outbox.deliver_outbox()
+    return team.supervisor, db.session.scalars(select(OneTimeToken)).all()
+
+
+def test_a_review_request_mails_the_supervisor_a_one_click_link_by_default(app, mailbox):
+    supervisor, tokens = _request_review(None)
+
+    [received] = mailbox.to(supervisor.email)
+    [link] = [url for url in received.links() if "/r/" in url]
+    [token] = tokens
+    assert (token.user_id, token.object_type) == (supervisor.id, "LearningGoal")
+    raw = link.split("/r/")[1]
+    assert len(raw) == 43  # 256 bits, URL-safe base64
+    assert token.token_hash == hash_token(raw) != raw  # only the hash is stored
+
+
+def test_no_link_is_made_for_a_supervisor_who_reads_the_weekly_overview(app, mailbox):
+    supervisor, tokens = _request_review(Delivery.WEEKLY)
+
+    assert mailbox.messages == []
+    assert tokens == []

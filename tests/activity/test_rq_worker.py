@@ -17,7 +17,7 @@ from tests.conftest import skip_or_fail
 from wijklab import create_app
 from wijklab.activity.models import OutboxMessage, OutboxStatus
 from wijklab.activity.outbox import deliver_outbox, dispatch, dispatch_if_committed
-from wijklab.activity.services import queue_mail
+from wijklab.activity.services import public_url, queue_mail
 from wijklab.extensions import db
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -125,5 +125,53 @@ def test_redis_down_keeps_the_mail_queued_for_a_later_sweep(app, mailbox):
 
     assert deliver_outbox()["sent"] == 1
     assert len(mailbox.to("docent.down@example.org")) == 1
+    db.session.expire_all()
+    assert db.session.scalar(select(OutboxMessage.status)) == OutboxStatus.SENT
+
+
+def test_the_cron_configuration_schedules_the_hourly_run_and_the_outbox_sweep():
+    """deploy/rq_cron.py, loaded the way `rq cron deploy/rq_cron.py` loads it."""
+    from pathlib import Path
+
+    from redis import Redis
+    from rq.cron import CronScheduler
+
+    path = Path(__file__).resolve().parents[2] / "deploy" / "rq_cron.py"
+    scheduler = CronScheduler(connection=Redis.from_url("redis://127.0.0.1:1/0"))
+    scheduler.load_config_from_file(str(path))
+
+    jobs = {job.func.__name__: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"run_schedules", "deliver"}
+    assert jobs["run_schedules"].cron == "0 * * * *"
+    assert jobs["deliver"].cron == "*/5 * * * *"
+    assert {job.queue_name for job in jobs.values()} == {"wijklab"}
+
+
+def test_a_synchronous_queue_runs_the_delivery_job_through_rq(app, mailbox):
+    """The job path in one process: RQ with ``is_async=False`` against the real Redis."""
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    try:
+        Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except RedisConnectionError:
+        skip_or_fail(f"Redis is not reachable at {REDIS_URL}")
+    app.config.update(REDIS_URL=REDIS_URL, RQ_QUEUE=f"wijklab-sync-{uuid.uuid4().hex}")
+    app.config["RQ_ASYNC"] = False
+    user = factories.make_student(email="sync@example.org")
+    queue_mail(
+        user,
+        kind="feedback",
+        subject="Via RQ",
+        template="mail/notification",
+        text="Via RQ",
+        link=public_url("/"),
+    )
+    db.session.commit()
+
+    dispatch()
+
+    [received] = mailbox.to("sync@example.org")
+    assert received.subject == "Wijklab: Via RQ"
     db.session.expire_all()
     assert db.session.scalar(select(OutboxMessage.status)) == OutboxStatus.SENT

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask import current_app
+from flask import current_app, has_app_context
 from redis import Redis
 from rq import Queue, Retry
 
@@ -26,7 +26,10 @@ class DeliveryIncomplete(RuntimeError):
 def queue(app=None) -> Queue:
     app = app or current_app
     connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5)
-    return Queue(app.config["RQ_QUEUE"], connection=connection)
+    # RQ_ASYNC off (unit tests) runs each job at once, in this process, through RQ itself.
+    return Queue(
+        app.config["RQ_QUEUE"], connection=connection, is_async=app.config.get("RQ_ASYNC", True)
+    )
 
 
 def enqueue_delivery() -> None:
@@ -42,6 +45,8 @@ def _app():
 
 
 def _run(work):
+    if has_app_context():  # a synchronous queue runs the job inside the caller's app
+        return work()
     app = _app()
     with app.app_context():
         try:

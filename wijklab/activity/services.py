@@ -6,6 +6,7 @@ imports a feature above it."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,14 +178,15 @@ def notify(
     kind: str,
     link: str,
     *,
-    action_url: str | None = None,
+    action_url: str | Callable[[], str] | None = None,
     dedupe_key: str | None = None,
     **params,
 ) -> Notification | None:
     """Tell one user about something, in the app and (if they chose immediate mail) by mail.
 
     ``link`` is the app path the notification opens. ``action_url`` is a secret one-click link
-    that goes into the immediate mail only, never into the stored notification. With a
+    (or a function that makes one) that goes into the immediate mail only, never into the
+    stored notification; a function is called only when such a mail is written. With a
     ``dedupe_key`` a second call with the same key does nothing (for scheduled jobs).
     """
     if user_id is None:
@@ -209,6 +211,8 @@ def notify(
     db.session.add(notification)
     if delivery_for(user, kind) == Delivery.IMMEDIATE:
         notification.mailed_at = clock.utcnow()
+        if callable(action_url):
+            action_url = action_url()
         with force_locale(locale_of(user)):
             text = describe(notification)
             queue_mail(

@@ -58,17 +58,21 @@ def audit(actor, action: str, obj, **details) -> None:
 
 
 def _notify(user_id: int | None, kind: str, goal: LearningGoal, **params) -> None:
-    """Tell one user about ``goal``; the supervisor asked to review also gets a one-click link."""
+    """Tell one user about ``goal``; the supervisor asked to review also gets a one-click link
+    in the mail (made only when a mail goes out at once)."""
     action_url = None
     if kind == "review_requested" and user_id is not None and user_id == goal.team.supervisor_id:
-        token = issue_token(
-            user_id,
-            Purpose.REVIEW,
-            object_type="LearningGoal",
-            object_id=goal.id,
-            version=goal.version,
-        )
-        action_url = public_url(f"/r/{token}")
+
+        def action_url() -> str:
+            token = issue_token(
+                user_id,
+                Purpose.REVIEW,
+                object_type="LearningGoal",
+                object_id=goal.id,
+                version=goal.version,
+            )
+            return public_url(f"/r/{token}")
+
     notify(user_id, kind, f"/goals/{goal.id}", action_url=action_url, title=goal.title, **params)
 
 
