@@ -52,6 +52,7 @@ def create_app(config=None) -> Flask:
     from wijklab.goals.views import bp as goals_bp
     from wijklab.neighbourhoods.views import bp as neighbourhoods_bp
     from wijklab.organisations.views import bp as organisations_bp
+    from wijklab.privacy.views import bp as privacy_bp
     from wijklab.projects.views import bp as projects_bp
     from wijklab.reports.views import bp as reports_bp
     from wijklab.review.views import bp as review_bp
@@ -73,6 +74,7 @@ def create_app(config=None) -> Flask:
         exports_bp,
         statements_bp,
         review_bp,
+        privacy_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -87,6 +89,11 @@ def create_app(config=None) -> Flask:
     from wijklab.activity.listeners import connect_listeners
 
     connect_listeners(app)
+    from wijklab.availability import register_availability
+    from wijklab.inputs import register_input_checks
+
+    register_availability(app)
+    register_input_checks(app)
     register_security(app)
     register_template_helpers(app)
 

@@ -99,3 +99,8 @@ def register_commands(app: Flask) -> None:
     from wijklab.activity.cli import register_activity_commands
 
     register_activity_commands(app)
+    from wijklab.backup import register_backup_commands
+    from wijklab.privacy.cli import register_privacy_commands
+
+    register_backup_commands(app)
+    register_privacy_commands(app)

@@ -122,9 +122,7 @@ def paginate_page(query, page: int, per_page: int):
 
 def paginate(query, per_page: int):
     """One page of ``query`` for the ?page= argument; a page past the end shows the last one."""
-    from wijklab.extensions import db
 
-    page = db.paginate(query, per_page=per_page, error_out=False)
-    if not page.items and page.total and page.page > page.pages:
-        page = db.paginate(query, page=page.pages, per_page=per_page, error_out=False)
-    return page
+    from wijklab.inputs import parse_page
+
+    return paginate_page(query, parse_page(), per_page)
