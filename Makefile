@@ -15,7 +15,7 @@ WORKERS ?= auto
 PDF_FONT := $(or $(WIJKLAB_PDF_FONT_DIR),/usr/share/fonts/truetype/dejavu)/DejaVuSans.ttf
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test test-fast test-browser lint format translations messages bench bench-smoke clean
+.PHONY: setup run test test-fast test-browser lint format translations messages bench bench-smoke clean fuzz
 
 $(BIN)/activate: setup.cfg pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -60,9 +60,9 @@ format: $(BIN)/activate
 	$(BIN)/ruff check --fix $(RUFF_CONFIG) wijklab tests migrations benchmarks
 	$(BIN)/ruff format $(RUFF_CONFIG) wijklab tests migrations benchmarks
 
-# Lint, then every test but the browser tests, spread over the cores.
+# Lint, then every test but the browser and deployment tests, spread over the cores.
 test: translations lint $(PDF_FONT)
-	$(BIN)/pytest -n $(WORKERS) -m 'not e2e' $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(WORKERS) -m 'not e2e and not deploy' $(PYTEST_ARGS)
 
 # The browser tests (Playwright driving Debian's chromium), spread over the cores.
 test-browser: translations $(PDF_FONT) node_modules/axe-core/axe.min.js
@@ -72,6 +72,12 @@ test-browser: translations $(PDF_FONT) node_modules/axe-core/axe.min.js
 test-fast: translations $(PDF_FONT)
 	@test -n "$(FEATURE)" -a -d "tests/$(FEATURE)" || { echo "usage: make test-fast FEATURE=<one of: $$(cd tests && ls -d */ | tr -d / | grep -v -e e2e -e __pycache__ | tr '\n' ' ')>"; exit 2; }
 	$(BIN)/pytest -m 'not e2e' tests/$(FEATURE) $(PYTEST_ARGS)
+
+# The property-based fuzz of every route with many examples each (the suite runs 3 per route):
+# make fuzz WIJKLAB_FUZZ_EXAMPLES=1000. Add WIJKLAB_TEST_DATABASE_URL=... for PostgreSQL.
+WIJKLAB_FUZZ_EXAMPLES ?= 200
+fuzz: translations $(PDF_FONT)
+	WIJKLAB_FUZZ_EXAMPLES=$(WIJKLAB_FUZZ_EXAMPLES) $(BIN)/pytest -n $(WORKERS) tests/test_fuzz.py $(PYTEST_ARGS)
 
 bench: translations $(PDF_FONT)
 	$(BIN)/python -m benchmarks

@@ -21,6 +21,12 @@ def create_app(config=None) -> Flask:
     from wijklab.config import load_config
 
     load_config(app, config)
+    if app.config.get("PROXY_FIX"):
+        # Exactly one proxy (nginx) in front: take the client's address, scheme and host from the
+        # last X-Forwarded-* value it set, never from what a client sent before it.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     from wijklab import models  # noqa: F401  (every model registered before first use)
     from wijklab.accounts.sessions import connect_signals, register_sessions

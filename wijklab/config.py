@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 INSTANCE_PATH = Path(__file__).resolve().parent.parent / "instance"
 
@@ -45,6 +46,11 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
+    # A shared store (Redis) that cannot be reached must not stop anyone signing in: the limiter
+    # counts per process until the store answers again (and logs the switch both ways), and
+    # gives up on the store quickly.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS: dict = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "10 per minute"
     VERIFY_RATE_LIMIT = "30 per minute"
@@ -73,8 +79,11 @@ class Config:
     PDF_FONT = "DejaVuSans.ttf"
     PDF_FONT_BOLD = "DejaVuSans-Bold.ttf"
 
-    # Links in mail are absolute on this address, never on the request's Host header.
-    PUBLIC_URL = "http://127.0.0.1:5000"
+    # Links in mail and the verification address on statements are absolute on this address,
+    # never on the request's Host header.
+    PUBLIC_URL: str | None = "http://127.0.0.1:5000"
+    # Host names this app answers to (Flask refuses any other Host with a 400); None: any.
+    TRUSTED_HOSTS: list[str] | None = None
     # Mail: in development every message is an .eml file in MAIL_DIR (listed at /dev/mail);
     # WIJKLAB_MAIL_BACKEND=smtp with WIJKLAB_MAIL_SERVER etc. sends it for real.
     MAIL_BACKEND = "wijklab.activity.eml"
@@ -93,6 +102,8 @@ class Config:
     RQ_QUEUE = "wijklab"
     REVIEW_LINK_RATE_LIMIT = "30 per minute"
     FORGOT_PASSWORD_RATE_LIMIT = "5 per minute"  # noqa: S105  (a rate, not a password)
+    # Behind exactly one reverse proxy (deploy/nginx): trust its X-Forwarded-For/-Proto/-Host.
+    PROXY_FIX = False
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -107,7 +118,9 @@ class Config:
         if font_dir := os.environ.get("WIJKLAB_PDF_FONT_DIR"):
             values["PDF_FONT_DIR"] = font_dir
         if url := os.environ.get("WIJKLAB_PUBLIC_URL"):
-            values["PUBLIC_URL"] = url
+            values["PUBLIC_URL"] = url.strip()
+        if hosts := os.environ.get("WIJKLAB_TRUSTED_HOSTS"):
+            values["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
         if folder := os.environ.get("WIJKLAB_MAIL_DIR"):
             values["MAIL_DIR"] = folder
         backend = os.environ.get("WIJKLAB_MAIL_BACKEND", "").strip().lower()
@@ -129,6 +142,7 @@ class Config:
             values["REDIS_URL"] = url
         if name := os.environ.get("WIJKLAB_RQ_QUEUE"):
             values["RQ_QUEUE"] = name
+        values["PROXY_FIX"] = os.environ.get("WIJKLAB_PROXY_FIX", "").strip() in {"1", "true"}
         idle = _env_int("WIJKLAB_IDLE_TIMEOUT_MINUTES", int(cls.IDLE_TIMEOUT.total_seconds() // 60))
         values["IDLE_TIMEOUT"] = timedelta(minutes=idle)
         values["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=idle)
@@ -145,6 +159,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     MAIL_BACKEND = "smtp"
     DEV_MAILBOX = False
+    PUBLIC_URL = None  # required: WIJKLAB_PUBLIC_URL
 
 
 class TestingConfig(Config):
@@ -197,3 +212,23 @@ def load_config(app, config=None) -> None:
                 "WIJKLAB_SECRET_KEY is not set: production refuses to start without a secret key."
             )
         app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
+    _settle_public_address(app.config)
+
+
+def _settle_public_address(config) -> None:
+    """Check PUBLIC_URL (required in production) and, in production, trust only its host unless
+    WIJKLAB_TRUSTED_HOSTS names the hosts."""
+    url = config.get("PUBLIC_URL")
+    if not url:
+        if config["ENV_NAME"] == "production":
+            raise ConfigError(
+                "WIJKLAB_PUBLIC_URL is not set: production refuses to start without the public "
+                "address (for example https://wijklab.example.org)."
+            )
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"WIJKLAB_PUBLIC_URL must be an http(s) address, not {url!r}")
+    config["PUBLIC_URL"] = url.rstrip("/")
+    if config["ENV_NAME"] == "production" and not config.get("TRUSTED_HOSTS"):
+        config["TRUSTED_HOSTS"] = [parts.hostname]

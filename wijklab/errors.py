@@ -6,6 +6,7 @@ from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from wijklab.security import log_security_event
@@ -64,6 +65,13 @@ ERROR_TEXTS = {
 }
 
 
+# Someone else saved the same row between this request's read and its write.
+CHANGED_MEANWHILE = _l(
+    "Iemand anders heeft dit intussen gewijzigd. Laad de pagina opnieuw en controleer wat er nu "
+    "staat."
+)
+
+
 def render_error(code: int, text=None):
     if request.path.startswith("/api/") or request.path == "/healthz":
         return {"error": str(ERROR_TITLES.get(code, code))}, code
@@ -104,7 +112,18 @@ def register_error_handlers(app: Flask) -> None:
         from wijklab.extensions import db
 
         db.session.rollback()
+        # Not the database's message: it can quote the values (an e-mail address).
+        app.logger.info("Constraint refused a write on %s %s", request.method, request.path)
         return render_error(409)
+
+    @app.errorhandler(StaleDataError)
+    def stale_data_error(error: StaleDataError):
+        # Two saves of one versioned row at once: the version guard let only the first through.
+        from wijklab.extensions import db
+
+        db.session.rollback()
+        app.logger.info("Stale update on %s %s", request.method, request.path)
+        return render_error(409, CHANGED_MEANWHILE)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -11,6 +11,7 @@ from wtforms import SelectChoice, SelectField, SelectMultipleField, widgets
 from wtforms.validators import ValidationError
 
 from wijklab.errors import WijklabError
+from wijklab.inputs import parse_id
 
 
 class ConfirmForm(FlaskForm):
@@ -51,7 +52,22 @@ class IdSelectField(SelectField):
 def _int_or_none(value):
     if value in (None, "", "None"):
         return None
-    return int(value)
+    if isinstance(value, int):
+        return value
+    number = parse_id(value)
+    if number is None:
+        # WTForms turns a ValueError from ``coerce`` into an error on the field.
+        raise ValueError(_l("Kies een van de mogelijkheden uit de lijst."))
+    return number
+
+
+def id_or_error(value):
+    """``coerce`` for fields holding a database id: anything else (empty, ``²``, 5,000 digits,
+    an id PostgreSQL cannot hold) is a field error."""
+    number = parse_id(value)
+    if number is None:
+        raise ValueError(_l("Kies een van de mogelijkheden uit de lijst."))
+    return number
 
 
 def strip(value):

@@ -7,6 +7,9 @@ import logging
 
 from flask import Flask, has_request_context, request
 from flask_login import current_user
+from werkzeug.exceptions import SecurityError
+from werkzeug.wrappers import Response
+from werkzeug.wsgi import get_host
 
 security_log = logging.getLogger("wijklab.security")
 
@@ -40,7 +43,57 @@ def log_security_event(event: str, **details) -> None:
     security_log.warning(json.dumps(record, default=str, ensure_ascii=False))
 
 
+class _RateLimitStoreEvents(logging.Handler):
+    """Flask-Limiter says when its shared store (Redis) stops answering, and it counts per process
+    meanwhile, and when the store is back; its own logger has only a NullHandler, so those two
+    lines go to the security log, where whoever runs the app looks."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "storage" in message.lower():
+            log_security_event("ratelimit_storage", message=message)
+
+
+def _log_rate_limit_store_events() -> None:
+    logger = logging.getLogger("flask-limiter")
+    if not any(isinstance(h, _RateLimitStoreEvents) for h in logger.handlers):
+        logger.addHandler(_RateLimitStoreEvents(level=logging.INFO))
+        logger.setLevel(logging.INFO)  # "storage recovered" is an INFO line
+
+
+def refuse_untrusted_hosts(app: Flask) -> None:
+    """A request whose Host is not in TRUSTED_HOSTS gets a bare 400 before the app sees it:
+    no page, no link and no redirect is ever built on a host we do not own. (Flask checks the
+    same list itself, but only after before-request hooks that may build a URL have run.)"""
+    inner = app.wsgi_app
+
+    def wsgi_app(environ, start_response):
+        trusted = app.config.get("TRUSTED_HOSTS")
+        if trusted:
+            try:
+                get_host(environ, trusted_hosts=trusted)
+            except SecurityError:
+                security_log.warning(
+                    json.dumps(
+                        {
+                            "event": "untrusted_host",
+                            "host": str(environ.get("HTTP_HOST", ""))[:100],
+                            "ip": environ.get("REMOTE_ADDR"),
+                        },
+                        ensure_ascii=False,
+                    )
+                )
+                response = Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain")
+                return response(environ, start_response)
+        return inner(environ, start_response)
+
+    app.wsgi_app = wsgi_app
+
+
 def register_security(app: Flask) -> None:
+    refuse_untrusted_hosts(app)
+    _log_rate_limit_store_events()
+
     @app.after_request
     def security_headers(response):
         headers = response.headers

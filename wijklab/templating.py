@@ -27,6 +27,7 @@ from wijklab.goals import services as goal_services
 from wijklab.goals.forms import STATUS_LABELS as GOAL_STATUS_LABELS
 from wijklab.goals.permissions import can_view_goal
 from wijklab.i18n import get_locale
+from wijklab.inputs import parse_page
 from wijklab.neighbourhoods.permissions import can_manage_neighbourhoods
 from wijklab.organisations.permissions import can_manage_organisations
 from wijklab.projects.models import ProjectStatus
@@ -133,9 +134,7 @@ def register_template_helpers(app: Flask) -> None:
         can_log_task=can_log_task,
         can_log_supervision=can_log_supervision,
         can_log_visit=can_log_visit,
-        team_feed=lambda team: task_services.team_feed(
-            team, request.args.get("page", 1, type=int) or 1, 10
-        ),
+        team_feed=lambda team: task_services.team_feed(team, parse_page(), 10),
         member_totals=task_services.member_totals,
         team_timeline=task_services.team_timeline,
         supervision_summary=task_services.supervision_summary,

@@ -72,7 +72,7 @@ def html(response) -> str:
 
 def test_the_supervisor_verifying_a_task_is_recorded(client, login_as, lab, supervisor):
     login_as(supervisor)
-    assert client.post(f"/tasks/{lab['task'].id}/verify").status_code == 302
+    assert client.post(f"/tasks/{lab['task'].id}/verify", data={"version": "1"}).status_code == 302
     [event] = events("task.verified")
     assert (event.actor_id, event.object_type, event.object_id) == (
         supervisor.id,
@@ -85,7 +85,7 @@ def test_the_supervisor_verifying_a_task_is_recorded(client, login_as, lab, supe
 
 def test_verifying_on_behalf_of_the_supervisor_is_its_own_action(client, login_as, lab, wijkdocent):
     login_as(wijkdocent)
-    assert client.post(f"/tasks/{lab['task'].id}/verify").status_code == 302
+    assert client.post(f"/tasks/{lab['task'].id}/verify", data={"version": "1"}).status_code == 302
     [event] = events("task.verified_on_behalf")
     assert (event.actor_id, event.object_id) == (wijkdocent.id, lab["task"].id)
     assert details(event) == {"on_behalf": True}
@@ -93,7 +93,9 @@ def test_verifying_on_behalf_of_the_supervisor_is_its_own_action(client, login_a
 
 def test_returning_a_task_is_recorded_without_the_reason(client, login_as, lab, supervisor):
     login_as(supervisor)
-    response = client.post(f"/tasks/{lab['task'].id}/return", data={"reason": REASON})
+    response = client.post(
+        f"/tasks/{lab['task'].id}/return", data={"reason": REASON, "version": "1"}
+    )
     assert response.status_code == 302
     [event] = events("task.returned")
     assert (event.actor_id, event.object_type, event.object_id) == (

@@ -80,7 +80,7 @@ def test_a_returned_task_reaches_each_participant_and_not_the_supervisor(
 ):
     login_as(supervisor)
     task = lab["task"]
-    response = client.post(f"/tasks/{task.id}/return", data={"reason": REASON})
+    response = client.post(f"/tasks/{task.id}/return", data={"reason": REASON, "version": "1"})
     assert response.status_code == 302
     [for_ana] = inbox(lab["ana"], "task_returned")
     assert text(for_ana) == "Petra de Vries gaf de taak ‘Wijkschouw Transvaal’ terug."
@@ -96,7 +96,7 @@ def test_a_returned_task_is_mailed_at_once_without_description_or_reason(
 ):
     login_as(supervisor)
     task = lab["task"]
-    client.post(f"/tasks/{task.id}/return", data={"reason": REASON})
+    client.post(f"/tasks/{task.id}/return", data={"reason": REASON, "version": "1"})
     [mail] = mailbox.to("ana@example.org")
     assert "Wijkschouw Transvaal" in mail.subject
     assert "Petra de Vries" in mail.text
@@ -113,7 +113,7 @@ def test_a_verified_task_reaches_the_participants_in_their_daily_overview(
     client, login_as, lab, wijkdocent, mailbox
 ):
     login_as(wijkdocent)
-    assert client.post(f"/tasks/{lab['task'].id}/verify").status_code == 302
+    assert client.post(f"/tasks/{lab['task'].id}/verify", data={"version": "1"}).status_code == 302
     [for_ana] = inbox(lab["ana"], "task_verified")
     assert text(for_ana) == "Marloes Docent keurde de taak ‘Wijkschouw Transvaal’ goed."
     assert for_ana.mailed_at is None  # waits for the daily overview

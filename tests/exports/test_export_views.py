@@ -912,3 +912,11 @@ def test_an_xlsx_export_over_the_row_limit_is_refused_and_csv_offered(
     assert "Kies CSV" in html
 
     assert len(read_csv(download(client, fmt="csv"))) > 3
+
+
+def test_the_csv_content_type_names_its_charset_once(lab, client, login_as):
+    login_as(lab["wijkdocent"])
+    response = download(client, dataset="participations", fmt="csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Type"].count("charset") == 1

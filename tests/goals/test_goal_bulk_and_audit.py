@@ -32,6 +32,14 @@ def goals_in_review(team):
     ]
 
 
+def ticked(goals) -> dict:
+    """The review list's bulk form with ``goals`` ticked, each with the version it shows."""
+    return {
+        "goal_id": [str(g.id) for g in goals],
+        **{f"version_{g.id}": str(g.version) for g in goals},
+    }
+
+
 def statuses(goals):
     db.session.rollback()
     return [db.session.get(LearningGoal, g.id).status for g in goals]
@@ -44,7 +52,7 @@ def test_supervisor_signs_off_a_selection_at_once(client, login_as, team):
     assert page.count('name="goal_id"') == 2
     response = client.post(
         "/goals/sign-off",
-        data={"goal_id": [str(g.id) for g in goals], "statement": "Beiden zelfstandig zichtbaar"},
+        data={**ticked(goals), "statement": "Beiden zelfstandig zichtbaar"},
     )
     assert response.status_code == 302
     assert statuses(goals) == [GoalStatus.SIGNED_OFF, GoalStatus.SIGNED_OFF]
@@ -58,7 +66,7 @@ def test_bulk_sign_off_is_all_or_nothing(client, login_as, team):
     login_as(team.supervisor)
     response = client.post(
         "/goals/sign-off",
-        data={"goal_id": [str(g.id) for g in [*goals, bare]], "statement": "Goed"},
+        data={**ticked([*goals, bare]), "statement": "Goed"},
     )
     assert response.status_code == 303
     assert statuses([*goals, bare]) == [GoalStatus.REVIEW_REQUESTED] * 3
@@ -70,7 +78,7 @@ def test_bulk_sign_off_refuses_another_teams_goal(client, login_as, team):
     login_as(team.supervisor)
     response = client.post(
         "/goals/sign-off",
-        data={"goal_id": [str(g.id) for g in [*goals, *other]], "statement": "Goed"},
+        data={**ticked([*goals, *other]), "statement": "Goed"},
     )
     assert response.status_code == 403
     assert statuses([*goals, *other]) == [GoalStatus.REVIEW_REQUESTED] * 3
@@ -80,7 +88,7 @@ def test_bulk_sign_off_without_selection_or_statement_changes_nothing(client, lo
     goals = goals_in_review(team)
     login_as(team.supervisor)
     assert client.post("/goals/sign-off", data={"statement": "x"}).status_code == 303
-    no_statement = {"goal_id": [str(goals[0].id)], "statement": ""}
+    no_statement = {**ticked(goals[:1]), "statement": ""}
     assert client.post("/goals/sign-off", data=no_statement).status_code == 303
     assert statuses(goals) == [GoalStatus.REVIEW_REQUESTED] * 2
 

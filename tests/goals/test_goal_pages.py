@@ -381,7 +381,9 @@ def test_move_on_a_stale_version_is_refused(world, client, login_as):
     login_as(world["student"])
     response = move(client, goal, "activate", version=1)
     assert response.status_code == 303
-    assert "Laad de pagina opnieuw" in page(client.get(f"/goals/{goal.id}"))
+    assert "Dit leerdoel is intussen gewijzigd; bekijk het opnieuw." in page(
+        client.get(f"/goals/{goal.id}")
+    )
     goal = fresh(goal.id)
     assert goal.status == GoalStatus.DRAFT
     assert goal.version == 2

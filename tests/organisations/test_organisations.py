@@ -638,3 +638,25 @@ def test_unknown_organisation_gives_404(client, login_as, admin, method):
     response = client.open("/organisations/999/edit", method=method, data=form_data())
     assert response.status_code == 404
     assert organisation_count() == 0
+
+
+def test_a_schools_retention_period_is_set_in_the_form(app, client, login_as, admin):
+    login_as(admin)
+    response = client.post(
+        "/organisations/new",
+        data={"name": "ROC Rijnmond", "kind": "school", "retention_years": "10"},
+    )
+    assert response.status_code == 302
+    school = db.session.scalar(select(Organisation).where(Organisation.name == "ROC Rijnmond"))
+    assert school.retention_years == 10
+
+
+@pytest.mark.parametrize("value", ["0", "31", "zeven", "1e3"])
+def test_a_retention_period_out_of_range_is_refused(app, client, login_as, admin, value):
+    login_as(admin)
+    response = client.post(
+        "/organisations/new", data={"name": "ROC X", "kind": "school", "retention_years": value}
+    )
+    assert response.status_code == 422
+    assert "bewaartermijn" in response.get_data(as_text=True).lower()
+    assert db.session.scalar(select(Organisation).where(Organisation.name == "ROC X")) is None

@@ -250,7 +250,7 @@ def test_the_statement_page_shows_the_content_the_signer_and_the_code(lab, clien
         assert absent not in text
     assert f"Verificatiecode: {services.display_code(statement.code)}" in text
     assert "door Marloes Docent." in text
-    assert f"http://localhost/verify/{statement.code}" in text
+    assert f"https://wijklab.example.org/verify/{statement.code}" in text
     assert "Deze verklaring is actueel" in text
 
 

@@ -119,6 +119,19 @@ def form_version(client, task: Task) -> str:
     return re.search(r'name="version" type="hidden" value="(\d+)"', html(response)).group(1)
 
 
+def seen(task: Task) -> dict:
+    """The version the task page shows in its verify and return forms."""
+    return {"version": str(task.version)}
+
+
+def ticked(*tasks: Task) -> dict:
+    """The waiting list's bulk form with ``tasks`` ticked, each with the version it shows."""
+    return {
+        "task_id": [str(t.id) for t in tasks],
+        **{f"version_{t.id}": str(t.version) for t in tasks},
+    }
+
+
 def table_row(page: str, name: str, after: str = "") -> list[str]:
     """The cells of the table row that starts with ``name``, in the first table after ``after``."""
     table = re.search(r"<table.*?</table>", page[page.index(after) :], re.S).group(0)
@@ -524,7 +537,7 @@ def test_personal_data_warnings(text, kinds):
 
 def test_team_supervisor_verifies_a_pending_task(client, login_as, task, team_supervisor):
     login_as(team_supervisor)
-    response = client.post(f"/tasks/{task.id}/verify")
+    response = client.post(f"/tasks/{task.id}/verify", data=seen(task))
     assert response.status_code == 302
     task = reload(task)
     assert task.status == TaskStatus.VERIFIED
@@ -544,7 +557,7 @@ def test_project_wijkdocent_verifies_on_behalf_of_the_supervisor(
     client, login_as, task, wijkdocent
 ):
     login_as(wijkdocent)
-    response = client.post(f"/tasks/{task.id}/verify")
+    response = client.post(f"/tasks/{task.id}/verify", data=seen(task))
     assert response.status_code == 302
     task = reload(task)
     assert task.status == TaskStatus.VERIFIED
@@ -557,7 +570,7 @@ def test_project_wijkdocent_verifies_on_behalf_of_the_supervisor(
 
 def test_supervisor_of_another_team_cannot_verify(client, login_as, task):
     login_as(factories.make_supervisor())
-    response = client.post(f"/tasks/{task.id}/verify")
+    response = client.post(f"/tasks/{task.id}/verify", data=seen(task))
     assert response.status_code == 404
     task = reload(task)
     assert task.status == TaskStatus.PENDING
@@ -567,7 +580,7 @@ def test_supervisor_of_another_team_cannot_verify(client, login_as, task):
 
 def test_student_member_cannot_verify(client, login_as, task, chris):
     login_as(chris)
-    response = client.post(f"/tasks/{task.id}/verify")
+    response = client.post(f"/tasks/{task.id}/verify", data=seen(task))
     assert response.status_code == 403
     task = reload(task)
     assert task.status == TaskStatus.PENDING
@@ -580,7 +593,7 @@ def test_verifying_a_task_that_is_not_pending_is_refused(
 ):
     task = factories.make_task(team=team, participants=[ana], status=status)
     login_as(team_supervisor)
-    response = client.post(f"/tasks/{task.id}/verify")
+    response = client.post(f"/tasks/{task.id}/verify", data=seen(task))
     assert response.status_code == 303
     assert "Alleen een taak die wacht op controle kan worden goedgekeurd." in flashed(
         client, response
@@ -603,7 +616,8 @@ def test_nobody_verifies_a_task_they_took_part_in(app, task, ana):
 def test_supervisor_returns_a_task_with_a_reason(client, login_as, task, team_supervisor):
     login_as(team_supervisor)
     response = client.post(
-        f"/tasks/{task.id}/return", data={"reason": "Splits dit in twee taken, graag."}
+        f"/tasks/{task.id}/return",
+        data={"reason": "Splits dit in twee taken, graag.", **seen(task)},
     )
     assert response.status_code == 302
     task = reload(task)
@@ -616,7 +630,7 @@ def test_supervisor_returns_a_task_with_a_reason(client, login_as, task, team_su
 
 def test_returning_without_a_reason_is_refused(client, login_as, task, team_supervisor):
     login_as(team_supervisor)
-    response = client.post(f"/tasks/{task.id}/return", data={"reason": "   "})
+    response = client.post(f"/tasks/{task.id}/return", data={"reason": "   ", **seen(task)})
     assert response.status_code == 303
     assert "Schrijf waarom je de taak teruggeeft." in flashed(client, response)
     task = reload(task)
@@ -672,7 +686,7 @@ def test_supervisor_verifies_several_tasks_at_once(
     second = factories.make_task(team=second_team)
     untouched = factories.make_task(team=team, participants=[ana], date=date(2026, 11, 3))
     login_as(team_supervisor)
-    response = client.post("/tasks/verify", data={"task_id": [str(first.id), str(second.id)]})
+    response = client.post("/tasks/verify", data=ticked(first, second))
     assert response.status_code == 302
     assert "2 taken goedgekeurd." in flashed(client, response)
     for done in (first, second):
@@ -690,7 +704,7 @@ def test_bulk_verify_with_a_task_of_another_team_verifies_none(
     own = factories.make_task(team=team, participants=[ana])
     foreign = factories.make_task(team=other_team)
     login_as(team_supervisor)
-    response = client.post("/tasks/verify", data={"task_id": [str(own.id), str(foreign.id)]})
+    response = client.post("/tasks/verify", data=ticked(own, foreign))
     assert response.status_code == 403
     assert reload(own).status == TaskStatus.PENDING
     assert reload(foreign).status == TaskStatus.PENDING
@@ -703,7 +717,7 @@ def test_bulk_verify_stops_at_a_task_that_is_no_longer_pending(
     pending = factories.make_task(team=team, participants=[ana])
     returned = factories.make_task(team=team, participants=[ana], status="returned")
     login_as(team_supervisor)
-    response = client.post("/tasks/verify", data={"task_id": [str(pending.id), str(returned.id)]})
+    response = client.post("/tasks/verify", data=ticked(pending, returned))
     assert response.status_code == 303
     assert reload(pending).status == TaskStatus.PENDING
     assert reload(returned).status == TaskStatus.RETURNED

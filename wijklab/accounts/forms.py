@@ -7,6 +7,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
 )
@@ -49,6 +50,8 @@ WEEKDAY_LABELS = [
     (6, _l("zondag")),
 ]
 REQUIRED = _l("Dit veld is verplicht.")
+# The first option of the role list: nothing chosen yet (never the most powerful role).
+CHOOSE_ROLE = SelectChoice("", _l("— Kies een rol —"))
 
 
 def _check_policy(field) -> None:
@@ -72,6 +75,12 @@ class LoginForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
+    remember = BooleanField(_l("Ingelogd blijven op dit apparaat (30 dagen)"))
+
+
+class LoginLinkForm(FlaskForm):
+    """Sign in with the one-time link mailed after too many login attempts."""
+
     remember = BooleanField(_l("Ingelogd blijven op dit apparaat (30 dagen)"))
 
 
@@ -140,8 +149,8 @@ class UserForm(FlaskForm):
     )
     role = SelectField(
         _l("Rol"),
-        choices=choices((r.value, label) for r, label in ROLE_LABELS.items()),
-        validators=[InputRequired(REQUIRED)],
+        choices=[CHOOSE_ROLE, *choices((r.value, label) for r, label in ROLE_LABELS.items())],
+        validators=[InputRequired(_l("Kies een rol."))],
     )
     level = SelectField(
         _l("Niveau"),

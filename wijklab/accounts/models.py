@@ -67,6 +67,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Set when the person's data was erased (by an admin or by retention): the row stays, under
+    # a pseudonym, so kept records still add up.
+    anonymised_at: Mapped[datetime | None]
 
     # A user is nearly always shown with their profile: join it in the same query.
     student_profile: Mapped[StudentProfile | None] = relationship(

@@ -22,6 +22,7 @@ from wijklab.accounts.models import (
 from wijklab.accounts.signals import (
     announce,
     invitation_issued,
+    login_link_requested,
     password_reset_requested,
 )
 from wijklab.accounts.tokens import (
@@ -262,6 +263,7 @@ def _set_password(user: User, new_password: str, *, via: str, actor: User | None
     user.end_all_sessions()
     retire_tokens(user.id, Purpose.PASSWORD_RESET)
     retire_tokens(user.id, Purpose.INVITATION)
+    retire_tokens(user.id, Purpose.LOGIN_LINK)
     db.session.flush()
     announce("password.changed", actor=actor, user=user, via=via)
 
@@ -298,6 +300,42 @@ def refuse_login(user: User | None, reason: str) -> None:
     announce("login.refused", actor=None, user=user, reason=reason)
 
 
+def request_login_link(email: str, password: str) -> User | None:
+    """After too many login attempts on one account: its owner, who types the right password, gets
+    a one-time login link by e-mail (older ones stop working); anyone else gets nothing.
+
+    The caller answers the same either way, so the answer tells nobody whether the password was
+    right: a stranger can keep the limit busy, but cannot keep the owner out."""
+    user = find_user_by_email(email or "")
+    if user is None:
+        passwords.verify_password(passwords.dummy_hash(), password or "")
+        refuse_login(None, RATE_LIMITED)
+        return None
+    refuse_login(user, RATE_LIMITED)  # the password alone does not sign in, even when right
+    if not passwords.verify_password(user.password_hash, password or "") or not user.is_active:
+        return None
+    retire_tokens(user.id, Purpose.LOGIN_LINK)
+    raw = issue_token(user, Purpose.LOGIN_LINK)
+    db.session.flush()
+    login_link_requested.send(None, user=user, token=raw)
+    return user
+
+
+def login_with_link(token: OneTimeToken) -> User:
+    """Sign in with a login link: once, while it is fresh, for an active account."""
+    user = token.user
+    if not user.is_active or not use_token(token):
+        raise Conflict(_l("Deze link is al gebruikt of verlopen. Log opnieuw in."))
+    user.last_login_at = utcnow()
+    db.session.flush()
+    announce("login.via_link", actor=user, user=user)
+    return user
+
+
+def lifetime_minutes(purpose: Purpose) -> int:
+    return int(LIFETIMES[purpose].total_seconds() // 60)
+
+
 # --- password reset and invitation links -----------------------------------------------------
 
 
@@ -330,7 +368,7 @@ def invite_user(user: User, *, by: User | None) -> None:
 
 
 def usable_token(raw: str | None, purpose: Purpose) -> OneTimeToken | None:
-    """The token behind a reset or invitation link while it still works, else None."""
+    """The token behind a reset, invitation or login link while it still works, else None."""
     token = find_token(raw, purpose)
     if token is None or token.used_at is not None or token.is_expired:
         return None

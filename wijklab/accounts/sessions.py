@@ -30,7 +30,9 @@ def load_user(session_id: str) -> User | None:
 
 
 # Pages whose URL holds a one-time secret (reset and invitation links).
-SECRET_LINK_ENDPOINTS = frozenset({"accounts.reset_password", "accounts.welcome"})
+SECRET_LINK_ENDPOINTS = frozenset(
+    {"accounts.reset_password", "accounts.welcome", "accounts.login_link"}
+)
 
 
 def start_session(remember: bool) -> None:
@@ -57,12 +59,12 @@ def register_sessions(app: Flask) -> None:
         if last_seen is not None and now - last_seen > idle and not session.get("remember"):
             if request.endpoint in SECRET_LINK_ENDPOINTS:
                 # Sign out quietly: the path holds a secret that belongs in no log or next=.
-                logout_user()
                 session.clear()
+                logout_user()
                 return None
             log_security_event("session_idle_timeout")
-            logout_user()
             session.clear()
+            logout_user()
             flash(_l("Je was te lang niet actief en bent uitgelogd. Log opnieuw in."), "info")
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         session["last_seen"] = now

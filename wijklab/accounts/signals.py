@@ -15,6 +15,9 @@ account_event = _signals.signal("wijklab.account-event")
 #: user, token (the raw one-time token for the reset link)
 password_reset_requested = _signals.signal("wijklab.password-reset-requested")
 
+#: user, token (the raw one-time token for the login link sent after too many login attempts)
+login_link_requested = _signals.signal("wijklab.login-link-requested")
+
 #: user, inviter (User or None), token (the raw one-time token for the welcome link)
 invitation_issued = _signals.signal("wijklab.invitation-issued")
 

@@ -27,12 +27,15 @@ class Purpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105  (a purpose, not a password)
     INVITATION = "invitation"
     REVIEW = "review"
+    LOGIN_LINK = "login_link"
 
 
 LIFETIMES = {
     Purpose.PASSWORD_RESET: dt.timedelta(hours=2),
     Purpose.INVITATION: dt.timedelta(days=14),
     Purpose.REVIEW: dt.timedelta(days=14),
+    # Sent after too many login attempts on one account, to the owner who typed the password.
+    Purpose.LOGIN_LINK: dt.timedelta(minutes=15),
 }
 
 

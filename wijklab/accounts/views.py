@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -14,17 +15,20 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 from werkzeug.exceptions import HTTPException
 
 from wijklab.accounts import services
 from wijklab.accounts.forms import (
+    CHOOSE_ROLE,
     ROLE_LABELS,
     ChangePasswordForm,
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
+    LoginLinkForm,
     NewPasswordForm,
     UserForm,
 )
@@ -40,7 +44,7 @@ from wijklab.accounts.permissions import (
 from wijklab.accounts.sessions import SECRET_LINK_ENDPOINTS, start_session
 from wijklab.accounts.tokens import Purpose
 from wijklab.database import paginate
-from wijklab.errors import WijklabError
+from wijklab.errors import WijklabError, render_error
 from wijklab.extensions import db, limiter
 from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
 from wijklab.organisations.models import Organisation, OrganisationKind
@@ -83,10 +87,40 @@ def _on_login_limit(limit) -> None:
     db.session.commit()
 
 
+def _on_account_limit(limit):
+    """Too many attempts on one account (perhaps by a stranger who knows the address): refuse,
+    but mail its owner, who typed the right password, a one-time login link. Everyone gets the
+    same page, so it does not tell whether the password was right."""
+    log_security_event("login_rate_limited", limit=str(limit.limit), scope="account")
+    form = LoginForm()
+    try:
+        if not form.validate_on_submit():
+            _on_login_limit(limit)
+            return None
+        services.request_login_link(form.email.data, form.password.data)
+        db.session.commit()
+    except Exception:  # noqa: BLE001  (an error here must not pass for a dead limiter store)
+        db.session.rollback()
+        current_app.logger.exception("Could not handle the per-account login limit")
+        return None
+    page = render_template(
+        "accounts/login_limited.html", minutes=services.lifetime_minutes(Purpose.LOGIN_LINK)
+    )
+    return make_response(page, 429)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _rate_limited(error: RateLimitExceeded):
+    # A limit whose breach callback made its own page (the login link page) answers with it.
+    if error.response is not None:
+        return error.response
+    return render_error(429)
+
+
 @bp.route("/auth/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], on_breach=_on_login_limit)
 @limiter.limit(
-    _login_limit, key_func=_login_account_key, methods=["POST"], on_breach=_on_login_limit
+    _login_limit, key_func=_login_account_key, methods=["POST"], on_breach=_on_account_limit
 )
 def login():
     if current_user.is_authenticated:
@@ -179,8 +213,9 @@ def _choose_password(raw: str, purpose: Purpose):
         else:
             db.session.commit()
             # Whoever was signed in at this browser is signed out: the link's owner comes next.
-            logout_user()
+            # Clear first: logout_user() leaves the flag that deletes the remember-me cookie.
             session.clear()
+            logout_user()
             if invitation:
                 flash(_("Je wachtwoord is ingesteld. Log nu in met je e-mailadres."), "success")
             else:
@@ -201,6 +236,35 @@ def _choose_password(raw: str, purpose: Purpose):
     )
 
 
+@bp.route("/auth/login/link/<token>", methods=["GET", "POST"])
+def login_link(token: str):
+    """The one-time link mailed after too many login attempts: GET shows a button (mail scanners
+    that open links sign nobody in), POST signs the owner in."""
+    link = services.usable_token(token, Purpose.LOGIN_LINK)
+    if link is None:
+        return render_template(
+            "accounts/link_invalid.html",
+            login_link=True,
+            minutes=services.lifetime_minutes(Purpose.LOGIN_LINK),
+        ), 404
+    form = LoginLinkForm()
+    if form.validate_on_submit():
+        try:
+            user = services.login_with_link(link)
+        except WijklabError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            start_session(form.remember.data)
+            flash(_("Welkom, %(name)s.", name=user.name), "success")
+            return redirect(url_for("reports.dashboard"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/login_link.html", form=form, user=link.user), status
+
+
 @bp.route("/auth/logout", methods=["POST"])
 @login_required
 def logout():
@@ -209,8 +273,10 @@ def logout():
         abort(400)
     current_user.end_all_sessions()
     db.session.commit()
-    logout_user()
+    # Clear first: logout_user() leaves the flag that makes Flask-Login delete the remember-me
+    # cookie, which session.clear() afterwards would wipe.
     session.clear()
+    logout_user()
     flash(_("Je bent uitgelogd."), "info")
     return redirect(url_for("accounts.login"))
 
@@ -315,7 +381,9 @@ def create_user():
     form = UserForm()
     _fill_choices(form)
     allowed = invitable_roles(current_user)
-    form.role.choices = choices((r.value, ROLE_LABELS[r]) for r in allowed)
+    # No role is chosen until someone chooses one: a form saved without a second look must not
+    # make an admin.
+    form.role.choices = [CHOOSE_ROLE] + choices((r.value, ROLE_LABELS[r]) for r in allowed)
     if form.validate_on_submit():
         student, supervisor = _profile_data(form)
         try:

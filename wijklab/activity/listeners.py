@@ -22,6 +22,8 @@ from wijklab.activity.services import (
 register_actions(
     {
         "login.refused": _l("Inloggen geweigerd"),
+        "login.link_sent": _l("Inloglink gestuurd na te veel pogingen"),
+        "login.via_link": _l("Ingelogd met inloglink"),
         "user.created": _l("Account aangemaakt"),
         "user.deactivated": _l("Account gedeactiveerd"),
         "user.reactivated": _l("Account heractiveerd"),
@@ -44,6 +46,7 @@ def connect_listeners(app: Flask) -> None:
     signals.account_event.connect(on_account_event)
     signals.password_reset_requested.connect(on_password_reset_requested)
     signals.invitation_issued.connect(on_invitation_issued)
+    signals.login_link_requested.connect(on_login_link_requested)
     _connected = True
 
 
@@ -80,4 +83,18 @@ def on_invitation_issued(sender, *, user, inviter, token: str) -> None:
         link=public_url(f"/auth/welcome/{token}"),
         inviter=inviter,
         valid_days=LIFETIMES[Purpose.INVITATION].days,
+    )
+
+
+def on_login_link_requested(sender, *, user, token: str) -> None:
+    record(None, "login.link_sent", user)
+    with force_locale(locale_of(user)):
+        subject = _("Inloggen met een link")
+    queue_mail(
+        user,
+        kind="login_link",
+        subject=subject,
+        template="mail/login_link",
+        link=public_url(f"/auth/login/link/{token}"),
+        valid_minutes=int(LIFETIMES[Purpose.LOGIN_LINK].total_seconds() // 60),
     )

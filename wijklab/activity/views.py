@@ -33,6 +33,7 @@ from wijklab.clock import AMSTERDAM
 from wijklab.database import paginate
 from wijklab.extensions import db
 from wijklab.forms import ConfirmForm
+from wijklab.inputs import parse_id, parse_page
 
 bp = Blueprint("activity", __name__)
 
@@ -189,8 +190,9 @@ def audit_log():
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
     if object_id_raw:
-        if object_id_raw.isdecimal():
-            query = query.where(AuditEvent.object_id == int(object_id_raw))
+        object_id = parse_id(object_id_raw)
+        if object_id is not None:
+            query = query.where(AuditEvent.object_id == object_id)
         else:
             errors["object_id"] = _("Vul een nummer in.")
     start = end = None
@@ -288,10 +290,7 @@ def dev_mailbox():
         if folder.is_dir()
         else []
     )
-    try:
-        page_number = max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        page_number = 1
+    page_number = parse_page()
     per_page = current_app.config["PER_PAGE"]
     shown = names[(page_number - 1) * per_page : page_number * per_page]
     return render_template(

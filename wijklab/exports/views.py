@@ -147,6 +147,6 @@ def download():
     filename = f"wijklab-{STEMS[form.dataset.data]}-{today().isoformat()}.{fmt}"
     return Response(
         stream_with_context(body),
-        mimetype=MIMETYPES[fmt],
+        content_type=MIMETYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

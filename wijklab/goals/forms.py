@@ -3,9 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from wijklab.forms import CheckboxListField, choices, strip
+from wijklab.forms import CheckboxListField, choices, date_in_range, id_or_error, strip
 from wijklab.goals.models import COMMENT_MAX, GOAL_TITLE_MAX, STATEMENT_MAX, TEXT_MAX, GoalStatus
 
 REQUIRED = _l("Dit veld is verplicht.")
@@ -51,8 +51,10 @@ class GoalForm(FlaskForm):
         filters=[strip],
         description=_l("Bijvoorbeeld: ‘twee bewonersbijeenkomsten zelfstandig geleid’."),
     )
-    target_date = DateField(_l("Streefdatum"), validators=[Optional()])
-    framework_items = CheckboxListField(_l("Onderdelen van het kwalificatiekader"), coerce=int)
+    target_date = DateField(_l("Streefdatum"), validators=[Optional(), date_in_range])
+    framework_items = CheckboxListField(
+        _l("Onderdelen van het kwalificatiekader"), coerce=id_or_error
+    )
     version = HiddenField()
 
 
@@ -74,7 +76,9 @@ class FeedbackForm(FlaskForm):
 class EvidenceForm(FlaskForm):
     # Not limited to the offered choices: the service refuses another student's participation
     # (403) and a task of another team, one rule in one place.
-    participation_id = SelectField(_l("Taak"), coerce=int, validate_choice=False)
+    participation_id = SelectField(
+        _l("Taak"), coerce=id_or_error, validate_choice=False, validators=[InputRequired(REQUIRED)]
+    )
     note = TextAreaField(
         _l("Wat laat deze taak zien?"), validators=[Length(max=COMMENT_MAX)], filters=[strip]
     )

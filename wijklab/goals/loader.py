@@ -36,6 +36,15 @@ TABLE_HEADER = re.compile(r"\s*\[\s*framework\s*\]")
 ITEMS_HEADER = re.compile(r"\s*\[\[\s*items\s*\]\]")
 
 
+# A framework file is two levels deep; tomllib recurses once per nested array or inline table
+# (5,000 levels overflow the stack) and slows down quadratically on long dotted keys, so both
+# are bounded before it reads the text.
+MAX_NESTING = 20
+_NESTING_TOKENS = re.compile(r"""'{3}|"{3}|['"#\[\]{}.=,\n]""")
+_BASIC_STRING_END = re.compile(r'(?:[^"\\\n]|\\.)*"')
+_MULTILINE_BASIC_END = re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""(?:""?)?', re.DOTALL)
+
+
 class FrameworkFileError(WijklabError):
     """A framework file that cannot be loaded; ``line`` is its 1-based line, when known."""
 
@@ -127,10 +136,73 @@ class _Lines:
         return start + 1
 
 
+def nesting_problem(text: str) -> int | None:
+    """The 1-based line where ``text`` nests arrays or tables, or dotted key parts, more than
+    MAX_NESTING deep (outside strings and comments); None when it stays within bounds."""
+    depth = parts = 0
+    line = 1
+    position = 0
+    while True:
+        token = _NESTING_TOKENS.search(text, position)
+        if token is None:
+            return None
+        kind = token.group()
+        position = token.end()
+        if kind == "\n":
+            line += 1
+            parts = 0
+        elif kind in "[{":
+            depth += 1
+            parts = 0
+        elif kind in "]}":
+            depth = max(depth - 1, 0)
+            parts = 0
+        elif kind in "=,":
+            parts = 0
+        elif kind == ".":
+            parts += 1
+        elif kind == "#":
+            end = text.find("\n", position)
+            position = len(text) if end < 0 else end
+            continue
+        else:
+            if kind == '"':
+                found = _BASIC_STRING_END.match(text, position)
+                end = found.end() if found else -1
+            elif kind == '"""':
+                found = _MULTILINE_BASIC_END.match(text, position)
+                end = found.end() if found else -1
+            else:
+                closing = text.find(kind, position)
+                end = closing + len(kind) if closing >= 0 else -1
+                # A multi-line literal string may end with one or two quotes of its own.
+                while (
+                    kind == "'''"
+                    and 0 <= end < len(text)
+                    and text[end] == "'"
+                    and (end - closing < 5)
+                ):
+                    end += 1
+            if end < 0:
+                # An unclosed string: tomllib reports it with its line.
+                return None
+            line += text.count("\n", position, end)
+            position = end
+            continue
+        if depth > MAX_NESTING or parts >= MAX_NESTING:
+            return line
+
+
 def parse_framework(text: str, filename: str) -> ParsedFramework:
     """Read and check a whole framework file; any problem raises FrameworkFileError."""
+    too_deep = _l("het bestand is dieper genest dan %(max)s niveaus.", max=MAX_NESTING)
+    deep_line = nesting_problem(text)
+    if deep_line is not None:
+        raise FrameworkFileError(filename, too_deep, deep_line)
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise FrameworkFileError(filename, too_deep) from None
     except tomllib.TOMLDecodeError as error:
         detail = str(error)
         found = TOML_POSITION.search(detail)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from wijklab.accounts.models import Role
 from wijklab.accounts.tokens import Purpose, issue_token
@@ -101,6 +101,28 @@ def _check_version(goal: LearningGoal, version: int | None) -> None:
         )
 
 
+CHANGED_MEANWHILE = _l("Dit leerdoel is intussen gewijzigd; bekijk het opnieuw.")
+
+
+def _lock(goal: LearningGoal) -> tuple[GoalStatus, int]:
+    """Take the goal's row for this transaction and return its status and version as they are
+    committed now, not as this request read them: a no-op UPDATE holds the row lock on
+    PostgreSQL (a concurrent sign-off or rating waits for our commit, and we for theirs) and the
+    write lock on SQLite (writes are serialised). The version does not change."""
+    table = LearningGoal.__table__
+    db.session.flush()  # what this request changed so far is compared, not overwritten
+    with db.session.no_autoflush:
+        row = db.session.execute(
+            update(table)
+            .where(table.c.id == goal.id)
+            .values(updated_at=table.c.updated_at)
+            .returning(table.c.status, table.c.version)
+        ).one_or_none()
+    if row is None:
+        raise Conflict(CHANGED_MEANWHILE)
+    return GoalStatus(row[0]), row[1]
+
+
 def _check_open(team: Team) -> None:
     if not team.project.is_open:
         raise NotAllowed(_l("Dit project is afgerond: leerdoelen kunnen niet meer veranderen."))
@@ -187,8 +209,14 @@ def transition(
     statement: str = "",
     reason: str = "",
 ) -> None:
-    """Move the goal along the status machine; every other move is refused."""
-    _check_version(goal, version)
+    """Move the goal along the status machine, on the ``version`` the user saw (None: the goal
+    as loaded); every other move is refused, and so is a move on a goal that changed since."""
+    if version is not None and version != goal.version:
+        raise Conflict(CHANGED_MEANWHILE)
+    # Checked again on the locked row: a sign-off, rating or edit that committed after this
+    # request read the goal makes this move wait for it and then refuses it.
+    if _lock(goal) != (goal.status, goal.version):
+        raise Conflict(CHANGED_MEANWHILE)
     _check_open(goal.team)
     if action not in TRANSITIONS:
         raise WijklabError(_l("Onbekende actie."))
@@ -251,6 +279,8 @@ def add_evidence(goal: LearningGoal, participation: TaskParticipation, *, by, no
         raise WijklabError(_l("Deze tekst is te lang."), field="note")
     evidence = GoalEvidence(participation=participation, note=note.strip(), created_at=utcnow())
     goal.evidence.append(evidence)
+    # New evidence changes what a reviewer decides on: a sign-off of the goal as it was is refused.
+    touch(goal)
     db.session.flush()
     audit(by, "goal.evidence_added", goal, participation=participation.id)
     return evidence
@@ -275,13 +305,16 @@ def add_feedback(
     if rating is not None:
         if not may_rate:
             raise NotAllowed(_l("Alleen de werkbegeleider en de wijkdocent geven een beoordeling."))
-        if goal.status == GoalStatus.SIGNED_OFF:
+        if rating not in {r.value for r in Rating}:
+            raise WijklabError(_l("Kies een beoordeling van 1 tot en met 5."), field="rating")
+        # The status as committed now, on the locked row: a sign-off that landed after this
+        # request read the goal closes it for ratings (and a sign-off after us waits for us).
+        status, _version = _lock(goal)
+        if status == GoalStatus.SIGNED_OFF or goal.status == GoalStatus.SIGNED_OFF:
             raise WijklabError(
                 _l("Op een afgetekend leerdoel kun je alleen nog een opmerking geven."),
                 field="rating",
             )
-        if rating not in {r.value for r in Rating}:
-            raise WijklabError(_l("Kies een beoordeling van 1 tot en met 5."), field="rating")
     entry = Feedback(
         author=by,
         author_role=author_role or by.role.value,

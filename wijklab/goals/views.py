@@ -51,6 +51,7 @@ from wijklab.goals.permissions import (
     can_view_goal,
     is_peer_coach,
 )
+from wijklab.inputs import parse_id, parse_ids
 from wijklab.projects.models import Project
 from wijklab.tasks.models import Task, TaskParticipation
 from wijklab.teams.models import Team
@@ -238,12 +239,16 @@ def transition(goal_id: int):
     action = form.action.data or ""
     if action not in _actions(goal):
         abort(403)
+    # The version the page showed: the move is made on the goal as the user saw it.
+    version = parse_id(form.version.data)
+    if version is None:
+        abort(400)
     try:
         services.transition(
             goal,
             action,
             by=current_user,
-            version=int(form.version.data or 0),
+            version=version,
             statement=form.statement.data or "",
             reason=form.reason.data or "",
         )
@@ -251,8 +256,6 @@ def transition(goal_id: int):
         db.session.rollback()
         flash(str(error.message), "error")
         return _back_to(goal, 303)
-    except ValueError:
-        abort(400)
     db.session.commit()
     flash(_("Leerdoel bijgewerkt."), "success")
     return _back_to(goal)
@@ -347,25 +350,41 @@ def sign_off_many():
     if current_user.role != Role.SUPERVISOR:
         abort(403)  # only supervisors sign off
     form = TransitionForm()
-    raw = request.form.getlist("goal_id")
     if not form.validate_on_submit():
         abort(400)
-    if not raw or not all(r.isdecimal() and len(r) < 10 for r in raw) or len(raw) > 200:
+    ids = parse_ids(request.form.getlist("goal_id"), limit=200)
+    if not ids:
         flash(_("Kies minstens één leerdoel om af te tekenen."), "error")
         return redirect(url_for("goals.index", status="review_requested")), 303
+    # Each ticked goal comes with the version the list showed (version_<id>).
+    versions = {goal_id: parse_id(request.form.get(f"version_{goal_id}")) for goal_id in ids}
+    if None in versions.values():
+        abort(400)
+    # In id order, so two bulk sign-offs lock their goals in the same order.
     goals = db.session.scalars(
-        select(LearningGoal).where(LearningGoal.id.in_({int(r) for r in raw}))
+        select(LearningGoal).where(LearningGoal.id.in_(ids)).order_by(LearningGoal.id)
     ).all()
-    if len(goals) != len(set(raw)) or not all(can_sign_off(current_user, g) for g in goals):
+    if len(goals) != len(ids) or not all(can_sign_off(current_user, g) for g in goals):
         abort(403)
     try:
         for goal in goals:
             services.transition(
-                goal, "sign_off", by=current_user, statement=form.statement.data or ""
+                goal,
+                "sign_off",
+                by=current_user,
+                version=versions[goal.id],
+                statement=form.statement.data or "",
             )
     except WijklabError as error:
+        message = str(error.message)
+        if isinstance(error, Conflict):
+            message = _(
+                "Het leerdoel ‘%(title)s’ is intussen gewijzigd; bekijk het opnieuw. Er is niets "
+                "afgetekend.",
+                title=goal.title,
+            )
         db.session.rollback()
-        flash(str(error.message), "error")
+        flash(message, "error")
         return redirect(url_for("goals.index", status="review_requested")), 303
     db.session.commit()
     flash(_("Leerdoelen afgetekend."), "success")

@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from wijklab.forms import CheckboxListField, IdSelectField, choices, strip
-from wijklab.organisations.models import CITY_MAX, NAME_MAX, OrganisationKind
+from wijklab.organisations.models import (
+    CITY_MAX,
+    DEFAULT_RETENTION_YEARS,
+    NAME_MAX,
+    OrganisationKind,
+)
 
 REQUIRED = _l("Dit veld is verplicht.")
 KIND_LABELS = {
@@ -34,4 +39,16 @@ class OrganisationForm(FlaskForm):
         _l("Geschikt voor studiejaar"),
         choices=choices([(1, "1"), (2, "2"), (3, "3"), (4, "4")]),
         coerce=int,
+    )
+    retention_years = IntegerField(
+        _l("Bewaartermijn (jaren)"),
+        default=DEFAULT_RETENTION_YEARS,
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=30, message=_l("Kies een bewaartermijn van 1 tot 30 jaar.")),
+        ],
+        description=_l(
+            "Voor scholen: zo lang na hun laatste activiteit blijven de gegevens van studenten en "
+            "hun praktijkverklaringen bewaard; daarna maakt de bewaarregel ze anoniem."
+        ),
     )

@@ -12,6 +12,7 @@ NAME_MAX = 160
 CITY_MAX = 120
 LEVELS = ("mbo", "hbo")
 STUDY_YEARS = (1, 2, 3, 4)
+DEFAULT_RETENTION_YEARS = 7
 
 
 class OrganisationKind(enum.StrEnum):
@@ -43,6 +44,11 @@ class Organisation(TimestampMixin, db.Model):
     suitable_levels: Mapped[frozenset[str]] = mapped_column(ChoiceSet(LEVELS), default=frozenset())
     suitable_years: Mapped[frozenset[int]] = mapped_column(
         ChoiceSet(STUDY_YEARS), default=frozenset()
+    )
+    # A school's students' data (and their issued statements) are kept this many years after
+    # their last activity; then retention anonymises them.
+    retention_years: Mapped[int] = mapped_column(
+        default=DEFAULT_RETENTION_YEARS, server_default=str(DEFAULT_RETENTION_YEARS)
     )
 
     neighbourhood = relationship("Neighbourhood", lazy="joined")

@@ -21,6 +21,7 @@ def save_organisation(
     is_recognised_training_company: bool = False,
     suitable_levels=(),
     suitable_years=(),
+    retention_years: int | None = None,
 ) -> Organisation:
     """Create (when ``organisation`` is None) or update an organisation; its name stays unique."""
     try:
@@ -44,6 +45,12 @@ def save_organisation(
     organisation.is_recognised_training_company = is_recognised_training_company
     organisation.suitable_levels = frozenset(suitable_levels)
     organisation.suitable_years = frozenset(suitable_years)
+    if retention_years is not None:
+        if not 1 <= retention_years <= 30:
+            raise WijklabError(
+                _l("Kies een bewaartermijn van 1 tot 30 jaar."), field="retention_years"
+            )
+        organisation.retention_years = retention_years
     db.session.flush()
     return organisation
 

@@ -70,6 +70,7 @@ def _edit(organisation: Organisation | None):
                 is_recognised_training_company=form.is_recognised_training_company.data,
                 suitable_levels=form.suitable_levels.data or [],
                 suitable_years=form.suitable_years.data or [],
+                retention_years=form.retention_years.data,
             )
         except WijklabError as error:
             db.session.rollback()

@@ -10,6 +10,7 @@ from wijklab.database import paginate
 from wijklab.errors import WijklabError
 from wijklab.extensions import db
 from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
+from wijklab.inputs import parse_id
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.organisations.models import Organisation, OrganisationKind
 from wijklab.projects import services
@@ -26,8 +27,7 @@ bp = Blueprint("projects", __name__, url_prefix="/projects")
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.args.get(name, ""))
 
 
 @bp.route("/")

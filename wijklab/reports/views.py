@@ -16,6 +16,7 @@ from wijklab.exports.writers import Column, Sheet, xlsx_chunks
 from wijklab.extensions import db
 from wijklab.goals.forms import STATUS_LABELS as GOAL_STATUS_LABELS
 from wijklab.goals.models import Feedback, GoalStatus, LearningGoal
+from wijklab.inputs import parse_id, parse_page
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.projects.models import Project, ProjectStatus
 from wijklab.reports.charts import bar_chart, cumulative_chart, stacked_bar_chart
@@ -66,9 +67,7 @@ def dashboard():
         teams = _running_teams(Team.supervisor_id == current_user.id)
         extra = {"month": supervision_this_month(current_user, today=today())}
     elif current_user.role == Role.WIJKDOCENT:
-        overview = wijkdocent_overview(
-            current_user, today=today(), page=request.args.get("page", 1, type=int)
-        )
+        overview = wijkdocent_overview(current_user, today=today(), page=parse_page())
         extra = {"overview": overview, "charts": _team_charts(overview["rows"])}
     return render_template(
         f"reports/dashboard_{current_user.role.value}.html",
@@ -380,9 +379,7 @@ def activities(neighbourhood_id: int):
     weeks = form.weeks.data if valid and form.weeks.data else 6
     end = today()
     start = end - timedelta(weeks=weeks)
-    result = running_activities(
-        hood, start=start, end=end, page=request.args.get("page", 1, type=int)
-    )
+    result = running_activities(hood, start=start, end=end, page=parse_page())
     return render_template(
         "reports/activities.html",
         hood=hood,
@@ -407,12 +404,12 @@ def placements_page():
     schools = placement_schools(current_user)
     known = {s.id for s in schools}
     raw = request.args.get("school", "")
-    chosen = int(raw) if raw.isdigit() else None
+    chosen = parse_id(raw)
     status = 200
     if raw and chosen not in known:
         status, chosen = 400, None
     school_ids = [chosen] if chosen else sorted(known)
-    result = placements(school_ids=school_ids, page=request.args.get("page", 1, type=int))
+    result = placements(school_ids=school_ids, page=parse_page())
     unplaced_chart = stacked_bar_chart(
         _("Studenten zonder lopend team"),
         [(level, [result["unplaced"][level][y] for y in (1, 2, 3, 4)]) for level in ("mbo", "hbo")],

@@ -156,11 +156,15 @@ def _decide(review: Review, action: str, form: ReviewForm) -> tuple[str, list[st
     supervisor, obj = review.supervisor, review.obj
     if review.is_task:
         if action == "approve":
-            task_services.verify_task(obj, by=supervisor, on_behalf=False)
+            task_services.verify_task(
+                obj, by=supervisor, on_behalf=False, version=review.token.version
+            )
             return _("Taak goedgekeurd"), [
                 _("Dank je wel. De uren tellen nu mee voor de studenten.")
             ]
-        task_services.return_task(obj, by=supervisor, reason=form.reason.data or "")
+        task_services.return_task(
+            obj, by=supervisor, reason=form.reason.data or "", version=review.token.version
+        )
         return _("Taak teruggegeven aan het team"), [
             _("Het team ziet je reden en kan de taak aanpassen. Daarna krijg je hem opnieuw.")
         ]

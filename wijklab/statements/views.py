@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from wijklab.accounts.models import User
+from wijklab.activity.services import public_url
 from wijklab.extensions import db, limiter
 from wijklab.forms import ConfirmForm
 from wijklab.statements.models import Statement
@@ -51,7 +52,17 @@ def _load(team_id: int, student_id: int) -> tuple[Team, User]:
 
 
 def _verify_url(code: str) -> str:
-    return url_for("statements.verify", code=code, _external=True)
+    """The address printed on a statement: on the configured public address, never on the
+    request's Host header (which would let anyone print a genuine statement pointing elsewhere)."""
+    return public_url(url_for("statements.verify", code=code))
+
+
+@bp.after_request
+def _verify_not_stored(response):
+    """What a verification says can change (a statement goes out of date): never cached."""
+    if request.endpoint == "statements.verify":
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/statements/teams/<int:team_id>/students/<int:student_id>", methods=["GET", "POST"])

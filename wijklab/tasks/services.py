@@ -238,6 +238,12 @@ def _snapshot(task: Task) -> dict:
     }
 
 
+# Free text that may name a resident, a phone number or an e-mail address: the history says that
+# it changed, never what it said, so what a member removes from it is gone (AVG).
+UNKEPT_FIELDS = frozenset({"description"})
+CHANGED = "changed"
+
+
 def edit_task(task: Task, data: TaskData, *, by, version: int, today: date) -> Task:
     """Change a task. A save based on an older version is refused (reload first). A verified or
     returned task goes back to pending, with what changed recorded for the supervisor."""
@@ -265,6 +271,8 @@ def edit_task(task: Task, data: TaskData, *, by, version: int, today: date) -> T
     _apply(task, data, keep=keep)
     after = _snapshot(task)
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    for key in UNKEPT_FIELDS & changes.keys():
+        changes[key] = CHANGED
     if not changes:
         return task
     touch(task)  # the version goes up even when only the participants changed
@@ -291,8 +299,17 @@ def edit_task(task: Task, data: TaskData, *, by, version: int, today: date) -> T
     return task
 
 
-def verify_task(task: Task, *, by, on_behalf: bool) -> None:
-    """Pending → verified; the task is then locked until someone edits it."""
+def _check_seen(task: Task, version: int | None) -> None:
+    """A decision is about the task as it was shown: refuse it when the task changed since (the
+    versioned UPDATE refuses it too when the change lands while this request runs)."""
+    if version is not None and version != task.version:
+        raise Conflict(_l("Deze taak is intussen gewijzigd; bekijk hem opnieuw."))
+
+
+def verify_task(task: Task, *, by, on_behalf: bool, version: int | None = None) -> None:
+    """Pending → verified, on the ``version`` the supervisor saw (None: the task as loaded);
+    the task is then locked until someone edits it."""
+    _check_seen(task, version)
     if task.status != TaskStatus.PENDING:
         raise WijklabError(_l("Alleen een taak die wacht op controle kan worden goedgekeurd."))
     if any(p.student_id == by.id for p in task.participations):
@@ -311,8 +328,10 @@ def verify_task(task: Task, *, by, on_behalf: bool) -> None:
     db.session.flush()
 
 
-def return_task(task: Task, *, by, reason: str) -> None:
-    """Pending → returned, with a reason the team can act on."""
+def return_task(task: Task, *, by, reason: str, version: int | None = None) -> None:
+    """Pending → returned, with a reason the team can act on, on the ``version`` the supervisor
+    saw (None: the task as loaded)."""
+    _check_seen(task, version)
     reason = (reason or "").strip()
     if not reason:
         raise WijklabError(_l("Schrijf waarom je de taak teruggeeft."), field="reason")
@@ -447,7 +466,8 @@ FIELD_LABELS = {
 
 
 def event_changes(event: TaskEvent) -> list:
-    """What an event changed, as (label, before, after) or (label, value) for the page."""
+    """What an event changed, as (label, before, after), (label, value, None) or, for a text
+    whose values are not kept, (label, None, None) for the page."""
     try:
         details = json.loads(event.details or "{}")
     except ValueError:
@@ -455,7 +475,10 @@ def event_changes(event: TaskEvent) -> list:
     result = []
     for key, value in details.items():
         label = FIELD_LABELS.get(key, key)
-        if isinstance(value, list) and len(value) == 2:
+        if key in UNKEPT_FIELDS:
+            # Events written before this rule kept the texts: they are not shown either.
+            result.append((label, None, None))
+        elif isinstance(value, list) and len(value) == 2:
             result.append((label, _readable(key, value[0]), _readable(key, value[1])))
         else:
             result.append((label, _readable(key, value), None))

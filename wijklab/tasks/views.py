@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -14,6 +23,7 @@ from wijklab.database import paginate
 from wijklab.errors import Conflict, WijklabError
 from wijklab.extensions import db
 from wijklab.forms import ConfirmForm, show_error
+from wijklab.inputs import parse_id, parse_ids
 from wijklab.projects.models import Project
 from wijklab.tasks import services
 from wijklab.tasks.forms import (
@@ -256,6 +266,15 @@ def edit(task_id: int):
     return _render_form(team, form, typed, task, status=status)
 
 
+def _seen_version(name: str = "version") -> int:
+    """The task's version the decision was made on, from the page's hidden field (a form
+    without one was not made by our page)."""
+    version = parse_id(request.form.get(name))
+    if version is None:
+        abort(400)
+    return version
+
+
 @bp.route("/tasks/<int:task_id>/verify", methods=["POST"])
 @login_required
 def verify(task_id: int):
@@ -264,9 +283,13 @@ def verify(task_id: int):
         abort(403)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    version = _seen_version()
     try:
         services.verify_task(
-            task, by=current_user, on_behalf=verifies_on_behalf(current_user, task)
+            task,
+            by=current_user,
+            on_behalf=verifies_on_behalf(current_user, task),
+            version=version,
         )
     except WijklabError as error:
         db.session.rollback()
@@ -285,8 +308,9 @@ def return_(task_id: int):
         abort(403)
     form = ReturnForm()
     if form.validate_on_submit():
+        version = _seen_version()
         try:
-            services.return_task(task, by=current_user, reason=form.reason.data)
+            services.return_task(task, by=current_user, reason=form.reason.data, version=version)
         except WijklabError as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -357,22 +381,35 @@ def verify_many():
         abort(403)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    raw = request.form.getlist("task_id")
-    if not raw or not all(r.isdigit() for r in raw) or len(raw) > 500:
+    ids = parse_ids(request.form.getlist("task_id"))
+    if not ids:
         flash(_("Kies minstens één taak om goed te keuren."), "error")
         return redirect(url_for("tasks.waiting")), 303
-    ids = {int(r) for r in raw}
-    tasks = db.session.scalars(select(Task).where(Task.id.in_(ids))).unique().all()
+    # Each ticked task comes with the version the list showed (version_<id>).
+    versions = {task_id: _seen_version(f"version_{task_id}") for task_id in ids}
+    tasks = (
+        db.session.scalars(select(Task).where(Task.id.in_(ids)).order_by(Task.id)).unique().all()
+    )
     if len(tasks) != len(ids) or not all(can_verify_task(current_user, t) for t in tasks):
         abort(403)
     try:
         for task in tasks:
             services.verify_task(
-                task, by=current_user, on_behalf=verifies_on_behalf(current_user, task)
+                task,
+                by=current_user,
+                on_behalf=verifies_on_behalf(current_user, task),
+                version=versions[task.id],
             )
     except WijklabError as error:
+        message = str(error.message)
+        if isinstance(error, Conflict):
+            message = _(
+                "De taak ‘%(title)s’ is intussen gewijzigd; bekijk hem opnieuw. Er is niets "
+                "goedgekeurd.",
+                title=task.title,
+            )
         db.session.rollback()
-        flash(str(error.message), "error")
+        flash(message, "error")
         return redirect(url_for("tasks.waiting")), 303
     db.session.commit()
     flash(

@@ -10,6 +10,7 @@ from wijklab.clock import today
 from wijklab.errors import WijklabError
 from wijklab.extensions import db
 from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
+from wijklab.inputs import parse_id, parse_ids
 from wijklab.organisations.models import Organisation, OrganisationKind
 from wijklab.projects.models import Project
 from wijklab.projects.permissions import can_manage_project
@@ -355,23 +356,24 @@ def adjust(project_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     form = _builder_form(project, formdata=request.form)
-    form.validate()
-    try:
-        team_count = int(request.form.get("teams", "0"))
-        ids = [int(i) for i in request.form.get("students", "").split(",") if i]
-    except ValueError:
-        abort(400)
-    if not 1 <= team_count <= 100 or len(ids) > 5000:
+    form_is_valid = form.validate()
+    # The proposal travels in hidden fields; anything but ids and team numbers is forged.
+    team_count = parse_id(request.form.get("teams", ""))
+    ids = parse_ids((i for i in request.form.get("students", "").split(",") if i), limit=5000)
+    if team_count is None or team_count > 100 or ids is None:
         abort(400)
     assignment: list[list[int]] = [[] for _ in range(team_count)]
     for student_id in ids:
         raw = request.form.get(f"team_{student_id}", "0")
-        if not raw.isdigit() or int(raw) > team_count:
+        number = 0 if raw == "0" else parse_id(raw)
+        if number is None or number > team_count:
             abort(400)
-        if int(raw):
-            assignment[int(raw) - 1].append(student_id)
+        if number:
+            assignment[number - 1].append(student_id)
     status = 200
-    if request.form.get("action") == "accept":
+    if request.form.get("action") == "accept" and not form_is_valid:
+        status = 422
+    elif request.form.get("action") == "accept":
         supervisor = (
             db.session.get(User, form.supervisor_id.data) if form.supervisor_id.data else None
         )
