@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 from werkzeug.exceptions import SecurityError
 from werkzeug.wrappers import Response
@@ -27,6 +29,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def account_key(email: str) -> str:
+    """A keyed hash of a typed e-mail address: the security log can tell that attempts aimed at
+    the same account without keeping the address itself (personal data, and often a typo)."""
+    normalised = (email or "").strip().lower()[:254].encode("utf-8", "replace")
+    key = current_app.config["SECRET_KEY"].encode("utf-8")
+    return hmac.new(key, normalised, hashlib.sha256).hexdigest()[:16]
 
 
 def log_security_event(event: str, **details) -> None:

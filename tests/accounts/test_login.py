@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -211,6 +212,21 @@ def test_failed_login_is_logged_without_the_password(client, student, caplog):
     events = [r.getMessage() for r in caplog.records if r.name == "wijklab.security"]
     assert any('"event": "login_failed"' in e for e in events)
     assert all(secret not in r.getMessage() for r in caplog.records)
+
+
+def test_failed_login_is_logged_with_a_keyed_hash_not_the_address(client, student, caplog):
+    with caplog.at_level(logging.INFO, logger="wijklab.security"):
+        login(client, student.email, "fout fout fout 1")
+        login(client, student.email.upper(), "fout fout fout 2")
+    failed = [
+        json.loads(r.getMessage())
+        for r in caplog.records
+        if r.name == "wijklab.security" and '"login_failed"' in r.getMessage()
+    ]
+    assert len(failed) == 2
+    assert failed[0]["account"] == failed[1]["account"]  # the same account, recognisably
+    assert len(failed[0]["account"]) == 16
+    assert all(student.email not in r.getMessage().lower() for r in caplog.records)
 
 
 def test_password_and_cookies_never_reach_the_log(client, student, caplog):

@@ -48,7 +48,7 @@ from wijklab.errors import WijklabError, render_error
 from wijklab.extensions import db, limiter
 from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
 from wijklab.organisations.models import Organisation, OrganisationKind
-from wijklab.security import log_security_event
+from wijklab.security import account_key, log_security_event
 
 bp = Blueprint("accounts", __name__)
 
@@ -130,7 +130,7 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
             db.session.commit()  # the audit trail keeps the refusal
-            log_security_event("login_failed", email=(form.email.data or "").strip().lower()[:254])
+            log_security_event("login_failed", account=account_key(form.email.data or ""))
             form.form_errors.append(_("Onbekend e-mailadres of verkeerd wachtwoord."))
         else:
             db.session.commit()
