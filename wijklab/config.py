@@ -83,7 +83,9 @@ class Config:
     # never on the request's Host header.
     PUBLIC_URL: str | None = "http://127.0.0.1:5000"
     # Host names this app answers to (Flask refuses any other Host with a 400); None: any.
-    TRUSTED_HOSTS: list[str] | None = None
+    # Host names the app answers (WIJKLAB_TRUSTED_HOSTS), checked by wijklab.security before
+    # Flask sees the request; not Flask's own TRUSTED_HOSTS, so the health check can be exempt.
+    ALLOWED_HOSTS: list[str] | None = None
     # Mail: in development every message is an .eml file in MAIL_DIR (listed at /dev/mail);
     # WIJKLAB_MAIL_BACKEND=smtp with WIJKLAB_MAIL_SERVER etc. sends it for real.
     MAIL_BACKEND = "wijklab.activity.eml"
@@ -120,7 +122,7 @@ class Config:
         if url := os.environ.get("WIJKLAB_PUBLIC_URL"):
             values["PUBLIC_URL"] = url.strip()
         if hosts := os.environ.get("WIJKLAB_TRUSTED_HOSTS"):
-            values["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
+            values["ALLOWED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
         if folder := os.environ.get("WIJKLAB_MAIL_DIR"):
             values["MAIL_DIR"] = folder
         backend = os.environ.get("WIJKLAB_MAIL_BACKEND", "").strip().lower()
@@ -230,5 +232,5 @@ def _settle_public_address(config) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"WIJKLAB_PUBLIC_URL must be an http(s) address, not {url!r}")
     config["PUBLIC_URL"] = url.rstrip("/")
-    if config["ENV_NAME"] == "production" and not config.get("TRUSTED_HOSTS"):
-        config["TRUSTED_HOSTS"] = [parts.hostname]
+    if config["ENV_NAME"] == "production" and not config.get("ALLOWED_HOSTS"):
+        config["ALLOWED_HOSTS"] = [parts.hostname]

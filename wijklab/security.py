@@ -71,15 +71,20 @@ def _log_rate_limit_store_events() -> None:
         logger.setLevel(logging.INFO)  # "storage recovered" is an INFO line
 
 
+HOST_FREE_PATHS = frozenset({"/healthz"})
+
+
 def refuse_untrusted_hosts(app: Flask) -> None:
-    """A request whose Host is not in TRUSTED_HOSTS gets a bare 400 before the app sees it:
+    """A request whose Host is not in ALLOWED_HOSTS gets a bare 400 before the app sees it:
     no page, no link and no redirect is ever built on a host we do not own. (Flask checks the
     same list itself, but only after before-request hooks that may build a URL have run.)"""
     inner = app.wsgi_app
 
     def wsgi_app(environ, start_response):
-        trusted = app.config.get("TRUSTED_HOSTS")
-        if trusted:
+        trusted = app.config.get("ALLOWED_HOSTS")
+        # The health check builds no page and no link: monitoring and `curl 127.0.0.1:8000` on
+        # the machine itself may ask it under any host name.
+        if trusted and environ.get("PATH_INFO") not in HOST_FREE_PATHS:
             try:
                 get_host(environ, trusted_hosts=trusted)
             except SecurityError:
