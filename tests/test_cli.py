@@ -285,23 +285,27 @@ EXPECTED_ROWS = {
     "project": 3,
     "team": 4,
     "team_membership": 16,
-    "task": 14,
-    "task_participation": 42,
-    "task_event": 25,
-    "supervision_session": 7,
-    "school_visit": 2,
+    # eight weeks of the active project's two teams (4 a week and a peer-coaching talk every
+    # other week) and the completed project's 8 language cafés
+    "task": 80,
+    "task_participation": 188,
+    "task_event": 152,
+    "supervision_session": 20,
+    "school_visit": 5,
     "framework_item": 24,
-    "learning_goal": 4,
-    "goal_framework_item": 4,
-    "goal_evidence": 3,
-    "feedback": 2,
-    "sign_off": 1,
-    "audit_event": 52,
-    "notification": 54,
-    # the messages of the development mailbox: review requests, returned tasks, additions to a
-    # team, and the supervisors' weekly overview with one review link per waiting item
-    "mail_outbox": 24,
-    "one_time_token": 6,
+    "learning_goal": 11,
+    "goal_framework_item": 11,
+    "goal_evidence": 17,
+    "feedback": 21,
+    "sign_off": 4,
+    "statement": 2,
+    "audit_event": 167,
+    "notification": 214,
+    # the messages of the development mailbox: review requests, returned tasks, feedback,
+    # additions to a team, and the supervisors' weekly overview with one review link per
+    # waiting item
+    "mail_outbox": 53,
+    "one_time_token": 24,
 }
 
 
@@ -366,7 +370,7 @@ def seeded(_app) -> SimpleNamespace:
 
 def test_seed_demo_if_empty_on_an_empty_database_loads_the_demo_data(seeded):
     assert seeded.first.exit_code == 0, seeded.first.output
-    assert "Demodata: 179 rijen toegevoegd." in seeded.first.output
+    assert "Demodata: 463 rijen toegevoegd." in seeded.first.output
     assert {table: seeded.after_first[table] for table in EXPECTED_ROWS} == EXPECTED_ROWS
 
 

@@ -55,7 +55,7 @@ def test_list_pages_run_a_fixed_number_of_queries(client, login_as, admin, url):
     grow(20)
     large = count_for(client, url)
     assert small == large, f"{url}: {small} queries with little data, {large} with more"
-    assert large <= 4
+    assert large <= 5  # 4, and 1 for the "Wacht op jou" count in the menu (issue 13)
 
 
 def grow_projects(owner, n_projects: int, teams_per_project: int, members_per_team: int) -> int:
@@ -79,7 +79,7 @@ def test_project_list_runs_a_fixed_number_of_queries(client, login_as, wijkdocen
     grow_projects(wijkdocent, 12, 3, 3)
     large = count_for(client, "/projects/")
     assert small == large
-    assert large <= 6
+    assert large <= 7  # 6, and 1 for the "Wacht op jou" count in the menu (issue 13)
 
 
 def test_project_page_runs_a_fixed_number_of_queries(client, login_as, wijkdocent):

@@ -104,6 +104,7 @@ PROTECTED = [
     ("POST", "/goals/{goal}/transition", set(), HIDDEN_FROM_OUTSIDERS),
     ("POST", "/goals/{goal}/evidence", {"goal_owner"}, HIDDEN_FROM_OUTSIDERS),
     ("POST", "/goals/{goal}/feedback", MANAGERS, 404),
+    ("POST", "/goals/{goal}/ask-peer-coach", set(), HIDDEN_FROM_OUTSIDERS),
     ("GET", "/notifications", ALL),
     ("GET", "/privacy/my-data", ALL),
     ("GET", "/privacy/my-data.json", ALL),

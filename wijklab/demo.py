@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from wijklab import clock
 from wijklab.accounts import services as accounts
 from wijklab.accounts.models import Level, Role, User
 from wijklab.extensions import db
@@ -21,14 +22,18 @@ NEIGHBOURHOODS = [
     (
         "Schilderswijk",
         "Den Haag",
-        "Dichtbevolkte wijk met veel jonge gezinnen en een rijke mix van culturen; "
-        "thema's zijn eenzaamheid onder ouderen, schulden en ontmoeting op straat.",
+        (
+            "Dichtbevolkte wijk met veel jonge gezinnen en een rijke mix van culturen; "
+            "thema's zijn eenzaamheid onder ouderen, schulden en ontmoeting op straat."
+        ),
     ),
     (
         "Feijenoord",
         "Rotterdam",
-        "Wijk op Zuid aan de Maas, met de Afrikaanderwijk en Noordereiland dichtbij; "
-        "thema's zijn taal, jongeren en gezondheid.",
+        (
+            "Wijk op Zuid aan de Maas, met de Afrikaanderwijk en Noordereiland dichtbij; "
+            "thema's zijn taal, jongeren en gezondheid."
+        ),
     ),
 ]
 
@@ -182,6 +187,8 @@ def seed_demo(only_if_empty: bool = False) -> SeedResult:
     for loaded in load_shipped_frameworks().values():
         result.created += loaded.created
     _seed_goals(result)
+    _complete_projects()
+    _seed_statements(result)
     _seed_mail()
     result.logins = _logins()
     return result
@@ -198,7 +205,8 @@ def _seed_mail() -> None:
     send_digests(force=Delivery.WEEKLY)
 
 
-# title, neighbourhood, partner, owner, dates, weekdays, status, brief,
+# title, neighbourhood, partner, owner, start and end (days from today, so the active project
+# is always running), weekdays, status, brief,
 # teams: (name, supervisor e-mail, [(student name, peer coach?)]), handover note
 PROJECTS = [
     {
@@ -206,8 +214,8 @@ PROJECTS = [
         "neighbourhood": "Schilderswijk",
         "partner": "Buurtcentrum De Mussen",
         "owner": "m.dijkstra@mondriaan.example.org",
-        "start": date(2026, 9, 1),
-        "end": date(2027, 6, 30),
+        "start": -91,
+        "end": 211,
         "weekdays": (1, 2),
         "status": "active",
         "summary": "Elke week een buurtmaaltijd in het buurtcentrum, samen met bewoners "
@@ -247,8 +255,8 @@ PROJECTS = [
         "neighbourhood": "Schilderswijk",
         "partner": "Welzijn Schilderswijk",
         "owner": "y.benali@hhs.example.org",
-        "start": date(2027, 1, 4),
-        "end": date(2027, 6, 30),
+        "start": 34,
+        "end": 211,
         "weekdays": (0, 3),
         "status": "draft",
         "summary": "Straatgesprekken met marktkooplui en bewoners over wat de buurt rond de "
@@ -276,8 +284,8 @@ PROJECTS = [
         "neighbourhood": "Feijenoord",
         "partner": "Wijkpunt Feijenoord",
         "owner": "y.benali@hhs.example.org",
-        "start": date(2026, 2, 2),
-        "end": date(2026, 7, 3),
+        "start": -302,
+        "end": -151,
         "weekdays": (2, 4),
         "status": "completed",
         "summary": "Een wekelijks taalcafé in het wijkpunt waar bewoners Nederlands oefenen.",
@@ -307,7 +315,7 @@ PROJECTS = [
 def _seed_projects(result: SeedResult, neighbourhoods, organisations) -> None:
     """Three projects with mixed teams; a project is found again by its title."""
     from wijklab.projects import services as projects
-    from wijklab.projects.models import Project, ProjectStatus
+    from wijklab.projects.models import Project
     from wijklab.teams import services as teams
     from wijklab.teams.models import MemberRole
 
@@ -316,13 +324,14 @@ def _seed_projects(result: SeedResult, neighbourhoods, organisations) -> None:
     for spec in PROJECTS:
         if db.session.scalar(select(Project).where(Project.title == spec["title"])):
             continue
+        start, end = _on(spec["start"]), _on(spec["end"])
         project = projects.create_project(
             projects.ProjectData(
                 title=spec["title"],
                 neighbourhood=neighbourhoods[spec["neighbourhood"]],
                 partner=organisations[spec["partner"]],
-                start_date=spec["start"],
-                end_date=spec["end"],
+                start_date=start,
+                end_date=end,
                 weekdays=frozenset(spec["weekdays"]),
                 summary=spec["summary"],
                 aims=spec["aims"],
@@ -342,8 +351,8 @@ def _seed_projects(result: SeedResult, neighbourhoods, organisations) -> None:
                 teams.TeamData(
                     name=team_name,
                     supervisor=people[supervisor],
-                    start_date=spec["start"],
-                    end_date=spec["end"],
+                    start_date=start,
+                    end_date=end,
                 ),
             )
             result.created += 1
@@ -353,7 +362,7 @@ def _seed_projects(result: SeedResult, neighbourhoods, organisations) -> None:
                     team,
                     by_name[student_name],
                     role=role,
-                    today=spec["start"],
+                    today=start,
                     by=people[spec["owner"]],
                 )
                 result.created += 1
@@ -362,9 +371,25 @@ def _seed_projects(result: SeedResult, neighbourhoods, organisations) -> None:
         if spec["status"] in ("active", "completed"):
             db.session.refresh(project)
             teams.activate_project(project)
-        if spec["status"] == "completed":
-            projects.advance_status(project, ProjectStatus.COMPLETED)
         db.session.flush()
+
+
+def _complete_projects() -> None:
+    """A finished project is completed only after its tasks and goals are in (a completed project
+    takes no new ones); a project already completed is left alone."""
+    from wijklab.projects import services as projects
+    from wijklab.projects.models import Project, ProjectStatus
+
+    for spec in PROJECTS:
+        project = db.session.scalar(select(Project).where(Project.title == spec["title"]))
+        if spec["status"] == "completed" and project.status == ProjectStatus.ACTIVE:
+            projects.advance_status(project, ProjectStatus.COMPLETED)
+    db.session.flush()
+
+
+def _on(days: int) -> date:
+    """The date ``days`` from today (negative: in the past), on the app's clock."""
+    return clock.today() + timedelta(days=days)
 
 
 def _organisation(result: SeedResult, *, name: str, **values) -> Organisation:
@@ -393,216 +418,764 @@ def _logins() -> list[tuple[str, str]]:
     return [(email, role) for email, role in shown if email in existing]
 
 
-# Weekly work of the demo teams: (team, first date, step in days, weeks, [(title, category,
-# residents, description)]); the participants are the team's members in turn.
-TASK_PLAN = [
-    (
-        "Dinsdagteam",
-        date(2026, 10, 6),
-        [
+# --- tasks -------------------------------------------------------------------------------------
+
+WEEKS = 8
+
+# Each team's work over the last eight weeks, on its own weekday (0 = Monday): one activity a
+# week (title, category, residents reached, description, place), the preparation the day before,
+# and two more tasks a week from its list (title, category, residents, minutes, description,
+# place). Titles and places are what the team's own pages, the neighbourhood figures and the
+# student's hours chart show.
+TEAM_WORK = {
+    "Dinsdagteam": {
+        "weekday": 1,
+        "weekly": [
             (
-                "Boodschappen en koken voor de buurtmaaltijd",
-                "residents_activity",
-                28,
-                "Samen met drie bewoners gekookt; er kwamen meer gasten dan verwacht.",
+                "Buurtmaaltijd: soep en brood",
+                24,
+                "Drie bewoners hielpen koken; twee nieuwe gasten.",
             ),
+            (
+                "Buurtmaaltijd met live muziek",
+                35,
+                "Een bewoner speelde saz; er werd volop gepraat.",
+            ),
+            ("Buurtmaaltijd: Surinaamse keuken", 31, "Twee bewoners kookten mee met hun recepten."),
+            (
+                "Buurtmaaltijd: Marokkaanse keuken",
+                33,
+                "Harira en msemen, samen met de vrouwengroep.",
+            ),
+            (
+                "Buurtmaaltijd met ouderen van de Hoefkade",
+                27,
+                "Vervoer geregeld voor vier ouderen.",
+            ),
+            ("Buurtmaaltijd: Turkse keuken", 29, "Kookworkshop vooraf; de tafel was vol."),
+            ("Buurtmaaltijd: gerechten uit eigen land", 38, "Iedereen nam een gerecht mee."),
+            ("Buurtmaaltijd: winterstamppot", 30, "Gasten bleven lang na om te kletsen."),
+        ],
+        "weekly_category": "residents_activity",
+        "weekly_place": "Buurtcentrum De Mussen",
+        "prep": ("Boodschappen en voorbereiding buurtmaaltijd", "organisation", 90),
+        "prep_place": "Haagse Markt",
+        "extra": [
             (
                 "Flyeren in de Hoefkade",
                 "information",
                 60,
-                "Uitnodigingen voor de maaltijd rondgebracht en bij de bakker opgehangen.",
+                120,
+                "Uitnodigingen rondgebracht.",
+                "Hoefkade",
             ),
             (
-                "Overleg met de moskee over een gezamenlijke maaltijd",
+                "Overleg met de moskee over samen koken",
                 "network",
                 4,
-                "Kennismaking met het bestuur; zij willen in december samen koken.",
-            ),
-            (
-                "Buurtmaaltijd met live muziek",
-                "residents_activity",
-                35,
-                "Een bewoner speelde saz; de sfeer was goed en er ontstonden nieuwe contacten.",
-            ),
-            (
-                "Evaluatie met bewoners",
-                "organisation",
-                12,
-                "Wat vinden bewoners van de maaltijd? Vooral de vaste dag wordt gewaardeerd.",
+                90,
+                "Kennismaking met het bestuur.",
+                "Moskee Al Mohsinin",
             ),
             (
                 "Huisbezoek bij een nieuwe buurtbewoner",
                 "individual_support",
                 1,
-                "Op verzoek van de opbouwwerker mee op huisbezoek; doorverwezen naar het taalcafé.",
+                60,
+                "Samen met de opbouwwerker; doorverwezen naar het taalcafé.",
+                "Jacob Catsstraat",
             ),
             (
-                "Buurtmaaltijd: thema Surinaamse keuken",
-                "residents_activity",
-                31,
-                "Twee bewoners kookten mee en vertelden over hun recepten.",
+                "Evaluatie met vaste gasten",
+                "research",
+                12,
+                90,
+                "Vooral de vaste dag wordt gewaardeerd.",
+                "Buurtcentrum De Mussen",
             ),
             (
                 "Leesopdracht methodisch werken",
                 "study_assignment",
                 0,
-                "Studieopdracht over opbouwwerk, omdat het buurtcentrum gesloten was.",
+                120,
+                "Studieopdracht over opbouwwerk.",
+                "",
+            ),
+            (
+                "Inloopspreekuur in het buurtcentrum",
+                "information",
+                9,
+                120,
+                "Vragen over post en toeslagen doorverwezen.",
+                "Buurtcentrum De Mussen",
+            ),
+            (
+                "Overleg met de wijkagent",
+                "network",
+                1,
+                45,
+                "Afspraken over de ouderen die alleen wonen.",
+                "Vaillantlaan",
+            ),
+            (
+                "Folder in vier talen maken",
+                "information",
+                0,
+                150,
+                "Nederlands, Arabisch, Turks en Engels.",
+                "",
+            ),
+            (
+                "Bellen met gasten die wegbleven",
+                "individual_support",
+                6,
+                60,
+                "Twee gasten waren ziek; een kwam weer.",
+                "",
+            ),
+            (
+                "Teamoverleg en taakverdeling",
+                "organisation",
+                0,
+                60,
+                "Rollen voor de komende weken verdeeld.",
+                "Buurtcentrum De Mussen",
+            ),
+            (
+                "Straatgesprekken op het Hobbemaplein",
+                "research",
+                22,
+                120,
+                "Gevraagd wie de maaltijd nog niet kent.",
+                "Hobbemaplein",
+            ),
+            (
+                "Kennismaking met de voedselbank",
+                "network",
+                2,
+                90,
+                "Zij leveren voortaan brood op dinsdag.",
+                "Hoefkade",
+            ),
+            (
+                "Reflectieverslag week van de eenzaamheid",
+                "study_assignment",
+                0,
+                90,
+                "Verslag voor school.",
+                "",
+            ),
+            (
+                "Samen boodschappen doen met een bewoner",
+                "individual_support",
+                1,
+                90,
+                "Een oudere bewoner durft weer naar de markt.",
+                "Haagse Markt",
+            ),
+            (
+                "Fotocollage voor de buurtkrant",
+                "information",
+                0,
+                90,
+                "Foto's met toestemming van de gasten.",
+                "",
+            ),
+            (
+                "Planning kerstmaaltijd met vrijwilligers",
+                "organisation",
+                5,
+                90,
+                "Vijf vrijwilligers helpen mee.",
+                "Buurtcentrum De Mussen",
             ),
         ],
-    ),
-    (
-        "Woensdagteam",
-        date(2026, 10, 7),
-        [
+        "returns": (
+            "Zet de minuten per persoon apart, graag.",
+            "Wie waren erbij? Vul de deelnemers aan.",
+        ),
+    },
+    "Woensdagteam": {
+        "weekday": 2,
+        "weekly": [
+            ("Spelmiddag voor kinderen en ouders", 40, "Ouders raakten met elkaar in gesprek."),
+            ("Spelmiddag: sjoelen en Rummikub", 32, "Opa's en kleinkinderen speelden samen."),
+            ("Spelmiddag buiten bij het speeltuintje", 45, "Stoepkrijt en touwtjespringen."),
+            ("Spelmiddag: knutselen voor de herfst", 36, "Lampionnen gemaakt voor Sint-Maarten."),
+            ("Spelmiddag met het jongerenwerk", 41, "Tieners hielpen de jongste kinderen."),
+            ("Spelmiddag: voorlezen in drie talen", 28, "Ouders lazen voor in hun eigen taal."),
+            ("Spelmiddag: sinterklaasknutselen", 44, "Schoenen versierd; veel nieuwe gezichten."),
+            ("Spelmiddag: spelletjes uit alle landen", 39, "Ouders leerden elkaar spelletjes."),
+        ],
+        "weekly_category": "residents_activity",
+        "weekly_place": "Speeltuin Jacob Catsstraat",
+        "prep": ("Opbouwen en spelmateriaal klaarzetten", "organisation", 60),
+        "prep_place": "Buurtcentrum De Mussen",
+        "extra": [
             (
                 "Straatinterviews bij het speeltuintje",
                 "research",
                 18,
-                "Gevraagd wat ouders missen in de buurt: meer schaduw en een bankje.",
+                120,
+                "Ouders missen schaduw en een bankje.",
+                "Jacob Catsstraat",
             ),
             (
                 "Netwerkoverleg met het jongerenwerk",
                 "network",
                 3,
-                "Afspraken over een gezamenlijke activiteit in de herfstvakantie.",
+                90,
+                "Gezamenlijke activiteit in de vakantie.",
+                "Vaillantlaan",
             ),
             (
                 "Pop-up informatiepunt op de markt",
                 "information",
                 45,
-                "Vragen over toeslagen en de energietoelage doorverwezen naar het wijkteam.",
+                150,
+                "Vragen over de energietoelage doorverwezen.",
+                "Haagse Markt",
+            ),
+            ("Verslag straatinterviews", "research", 0, 120, "Gedeeld met de opbouwwerker.", ""),
+            (
+                "Huiswerkbegeleiding in de bibliotheek",
+                "individual_support",
+                3,
+                90,
+                "Drie kinderen uit groep 7 en 8.",
+                "Bibliotheek Schilderswijk",
             ),
             (
-                "Verslag straatinterviews",
-                "research",
+                "Overleg met de basisschool",
+                "network",
+                2,
+                60,
+                "Folders mee in de schooltassen.",
+                "Jan Ligthartschool",
+            ),
+            (
+                "Leesopdracht jeugd en gezin",
+                "study_assignment",
                 0,
-                "De interviews uitgewerkt en gedeeld met de opbouwwerker.",
+                120,
+                "Hoofdstuk over opvoedondersteuning.",
+                "",
             ),
             (
-                "Spelmiddag voor kinderen en ouders",
-                "residents_activity",
-                40,
-                "Ouders raakten met elkaar in gesprek; twee willen helpen bij de volgende.",
+                "Buurtapp bijhouden en oproep plaatsen",
+                "information",
+                0,
+                45,
+                "Oproep voor vrijwilligers geplaatst.",
+                "",
             ),
             (
                 "Teamoverleg en planning december",
                 "organisation",
                 0,
-                "Taken verdeeld voor de kerstmaaltijd.",
+                60,
+                "Taken voor de kerstmaaltijd verdeeld.",
+                "Buurtcentrum De Mussen",
+            ),
+            (
+                "Gesprek met een moeder over opvoedvragen",
+                "individual_support",
+                1,
+                60,
+                "Doorverwezen naar het CJG.",
+                "Jacob Catsstraat",
+            ),
+            (
+                "Enquête onder ouders over de speeltuin",
+                "research",
+                26,
+                120,
+                "Uitkomsten voor de gemeente.",
+                "Speeltuin Jacob Catsstraat",
+            ),
+            (
+                "Kennismaking met de huurdersvereniging",
+                "network",
+                3,
+                60,
+                "Zij steunen het plan voor een bankje.",
+                "Hoefkade",
+            ),
+            (
+                "Posters voor de spelmiddag ophangen",
+                "information",
+                0,
+                60,
+                "Bij de bakker en in de moskee.",
+                "Hoefkade",
+            ),
+            (
+                "Reflectieverslag groepsdynamiek",
+                "study_assignment",
+                0,
+                90,
+                "Verslag voor school.",
+                "",
+            ),
+            (
+                "Materiaal inkopen voor het knutselen",
+                "organisation",
+                0,
+                60,
+                "Binnen het budget gebleven.",
+                "Haagse Markt",
+            ),
+            (
+                "Opruimactie rond het speeltuintje",
+                "residents_activity",
+                14,
+                120,
+                "Samen met kinderen zwerfafval geraapt.",
+                "Speeltuin Jacob Catsstraat",
             ),
         ],
-    ),
-]
+        "returns": (
+            "Hoeveel bewoners waren er? Vul het aantal in.",
+            "Schrijf kort wat jullie precies deden.",
+        ),
+    },
+}
+
+# The completed project's team: a language café every other week, all of it approved.
+TAALCAFE = (
+    "Taalcafé voorjaar",
+    [
+        ("Taalcafé: kennismaken", 14, "Wijkpunt Feijenoord"),
+        ("Taalcafé: boodschappen doen", 17, "Wijkpunt Feijenoord"),
+        ("Taalcafé: naar de huisarts", 19, "Wijkpunt Feijenoord"),
+        ("Taalcafé: brieven van de gemeente", 21, "Wijkpunt Feijenoord"),
+        ("Taalcafé buiten op het Afrikaanderplein", 26, "Afrikaanderplein"),
+        ("Taalcafé: praten met de school", 18, "Wijkpunt Feijenoord"),
+        ("Taalcafé: solliciteren", 15, "Wijkpunt Feijenoord"),
+        ("Taalcafé: afsluiting met hapjes", 33, "Wijkpunt Feijenoord"),
+    ],
+)
+
+SUPERVISION_NOTES = (
+    "Nabespreking van de activiteit en planning van de komende week.",
+    "Gesproken over grenzen stellen bij persoonlijke vragen van bewoners.",
+    "Leerdoelen doorgenomen; wie wil wat oefenen?",
+    "Samenwerking in het team en taakverdeling besproken.",
+    "Casus besproken: een bewoner met schulden.",
+    "Terugblik op de straatgesprekken.",
+    "Voorbereiding van de kerstactiviteit.",
+    "Evaluatie van acht weken: wat gaat goed, wat kan beter?",
+)
 
 
-# Where the teams work: both teams of the demo project reach the same streets now and then, which
-# the neighbourhood's activity list shows as approached by more than one team.
-PLACES = ("Hoefkade", "Buurtcentrum De Mussen", "Jacob Catsstraat", "Vaillantlaan", "")
+def _last(weekday: int) -> date:
+    """The latest date on or before today that falls on ``weekday``."""
+    today = clock.today()
+    return today - timedelta(days=(today.weekday() - weekday) % 7)
+
+
+def _participants(members, k: int, minutes: int):
+    """Two or three members in turn, the first leading."""
+    from wijklab.tasks import services as tasks
+    from wijklab.tasks.models import ParticipationRole
+
+    count = 2 + k % 2
+    return [
+        tasks.Participant(
+            members[(k + i) % len(members)].id,
+            minutes + 30 * (i == 0) - 15 * (i == 2),
+            ParticipationRole.LEAD if i == 0 else ParticipationRole.SUPPORT,
+        )
+        for i in range(count)
+    ]
+
+
+# (week, task of the week) → what happens to it; every other task of weeks 0 to 5 is approved
+# by the supervisor, the last week waits.
+TASK_FATE = {
+    (1, 2): "on_behalf",
+    (3, 1): "on_behalf",
+    (2, 3): "edited",
+    (4, 2): "resubmitted",
+    (5, 3): "returned",
+    (6, 2): "returned",
+    (6, 3): "pending",
+}
 
 
 def _seed_tasks(result: SeedResult) -> None:
-    """A few weeks of tasks for the active project's teams: older ones verified, one returned,
-    the latest waiting for the supervisor; with supervision sessions and a school visit."""
+    """Eight weeks of work for the active project's teams, in every state: approved (some by the
+    wijkdocent on behalf of the supervisor), changed after approval, returned, returned and
+    corrected, and waiting; with weekly supervision and two school visits a team. The completed
+    project's team gets its language cafés."""
     from wijklab.tasks import services as tasks
-    from wijklab.tasks.models import Category, ParticipationRole, Task
+    from wijklab.tasks.models import Category, Task
     from wijklab.teams.models import Team
 
-    for team_name, first, plan in TASK_PLAN:
+    today = clock.today()
+    for team_name, work in TEAM_WORK.items():
         team = db.session.scalar(select(Team).where(Team.name == team_name))
-        if team is None or db.session.scalar(select(Task.id).where(Task.team_id == team.id)):
+        if team is None or not team.project.is_open:
+            continue
+        if db.session.scalar(select(Task.id).where(Task.team_id == team.id).limit(1)):
             continue
         members = [m.student for m in team.current_memberships]
-        for week, (title, category, residents, description) in enumerate(plan):
-            on = first + timedelta(days=7 * week)
-            minutes = 150 if category != "study_assignment" else 90
-            who = [members[(week + i) % len(members)] for i in range(3)]
-            participants = [
-                tasks.Participant(
-                    student.id,
-                    minutes + 30 * (i == 0),
-                    ParticipationRole.LEAD if i == 0 else ParticipationRole.SUPPORT,
-                )
-                for i, student in enumerate(who)
+        last = _last(work["weekday"])
+        k = 0
+        for week in range(WEEKS):
+            day = last - timedelta(days=7 * (WEEKS - 1 - week))
+            title, residents, description = work["weekly"][week]
+            prep_title, prep_category, prep_minutes = work["prep"]
+            planned = [
+                (title, work["weekly_category"], residents, 150, description, work["weekly_place"]),
+                (prep_title, prep_category, 0, prep_minutes, "", work["prep_place"]),
+                *work["extra"][2 * week : 2 * week + 2],
             ]
-            task = tasks.log_task(
-                team,
-                tasks.TaskData(
+            for j, (title, category, residents, minutes, description, place) in enumerate(planned):
+                on = max(day - timedelta(days=1 if j % 2 else 0), team.start_date)
+                data = tasks.TaskData(
                     date=on,
                     title=title,
                     category=Category(category),
-                    participants=participants,
+                    participants=_participants(members, k, minutes),
                     description=description,
                     residents_reached=residents,
-                    partners_involved=team.project.partner.name,
-                    place=PLACES[week % len(PLACES)],
-                ),
-                author=who[0],
-                today=on,
-            )
-            result.created += 1 + len(participants)
-            if week < len(plan) - 2:
-                tasks.verify_task(task, by=team.supervisor, on_behalf=False)
-            elif week == len(plan) - 2 and team_name == "Woensdagteam":
-                tasks.return_task(
-                    task, by=team.supervisor, reason="Zet de minuten per persoon apart, graag."
+                    partners_involved=team.project.partner.name if j == 0 else "",
+                    place=place,
                 )
-        for week in range(0, len(plan), 2):
-            tasks.log_supervision(
+                author = db.session.get(User, data.participants[0].student_id)
+                task = tasks.log_task(team, data, author=author, today=today)
+                result.created += 1 + len(data.participants)
+                _decide(task, data, team, work, week, j, author=author, today=today)
+                k += 1
+        result.created += _seed_coaching(team, members, last, today=today)
+        for week in range(WEEKS):
+            on = last - timedelta(days=7 * (WEEKS - 1 - week))
+            _supervision(team, on, 30 + 15 * (week % 3), SUPERVISION_NOTES[week], members)
+            result.created += 1
+        for week in (2, 6) if team_name == "Dinsdagteam" else (3, 7):
+            on = last - timedelta(days=7 * (WEEKS - 1 - week))
+            tasks.log_visit(
                 team,
-                supervisor=team.supervisor,
-                on=first + timedelta(days=7 * week),
-                minutes=45,
-                note="Nabespreking en planning van de komende weken.",
-                today=first + timedelta(days=7 * week),
+                visitor=team.project.owner,
+                on=on,
+                present=", ".join(m.name for m in members[week % 2 :][:3]),
+                note="Meegekeken bij de activiteit en kort nagesproken met de werkbegeleider.",
+                today=today,
             )
             result.created += 1
-        tasks.log_visit(
-            team,
-            visitor=team.project.owner,
-            on=first + timedelta(days=21),
-            present=", ".join(m.name for m in members[:3]),
-            note="Meegekeken bij de activiteit en kort nagesproken met de werkbegeleider.",
-            today=first + timedelta(days=21),
-        )
-        result.created += 1
+    _seed_language_cafe(result)
     db.session.flush()
 
 
-# (student, title, framework item codes, the status to bring it to)
+def _decide(task, data, team, work, week: int, j: int, *, author, today: date) -> None:
+    """What the supervisor (or the wijkdocent) did with the task, and what the team did next."""
+    from wijklab.tasks import services as tasks
+
+    fate = TASK_FATE.get((week, j), "verified" if week < 6 or (week == 6 and j < 2) else "pending")
+    if week == WEEKS - 1 or fate == "pending":
+        return
+    if fate == "on_behalf":
+        tasks.verify_task(task, by=team.project.owner, on_behalf=True)
+    elif fate in ("returned", "resubmitted"):
+        tasks.return_task(task, by=team.supervisor, reason=work["returns"][week % 2])
+    else:
+        tasks.verify_task(task, by=team.supervisor, on_behalf=False)
+    if fate in ("edited", "resubmitted"):
+        data.residents_reached += 3
+        data.description = (data.description + " Aangevuld na overleg met de werkbegeleider.")[
+            :2000
+        ]
+        tasks.edit_task(task, data, by=author, version=task.version, today=today)
+
+
+def _seed_coaching(team, members, last: date, *, today: date) -> int:
+    """The team's peer coach logs a coaching talk every other week (their own kind of work,
+    shown beside supervision time); the last one waits. Returns the rows made."""
+    from wijklab.tasks import services as tasks
+    from wijklab.tasks.models import Category, ParticipationRole
+    from wijklab.teams.models import MemberRole
+
+    if "peer_coaching" not in {c.value for c in Category}:
+        return 0
+    coach = next(m.student for m in team.current_memberships if m.role == MemberRole.PEER_COACH)
+    coachees = [m for m in members if m.id != coach.id]
+    made = 0
+    for n, week in enumerate((1, 3, 5, 7)):
+        coachee = coachees[n % len(coachees)]
+        data = tasks.TaskData(
+            date=last - timedelta(days=7 * (WEEKS - 1 - week)),
+            title=f"Peercoaching met {coachee.name.split()[0]}",
+            category=Category("peer_coaching"),
+            participants=[tasks.Participant(coach.id, 45, ParticipationRole.LEAD)],
+            description="Leerdoel en planning besproken; afspraken voor de komende week.",
+            place="Buurtcentrum De Mussen",
+        )
+        task = tasks.log_task(team, data, author=coach, today=today)
+        if week < WEEKS - 1:
+            tasks.verify_task(task, by=team.supervisor, on_behalf=False)
+        made += 2
+    return made
+
+
+def _supervision(team, on: date, minutes: int, note: str, members) -> None:
+    """A supervision session; with the students who took part, once sessions record them."""
+    import inspect
+
+    from wijklab.tasks import services as tasks
+
+    extra = {}
+    if "students" in inspect.signature(tasks.log_supervision).parameters:
+        extra["students"] = members
+    tasks.log_supervision(
+        team,
+        supervisor=team.supervisor,
+        on=on,
+        minutes=minutes,
+        note=note,
+        today=clock.today(),
+        **extra,
+    )
+
+
+def _seed_language_cafe(result: SeedResult) -> None:
+    """The completed project's language cafés, every other week of its spring, all approved."""
+    from wijklab.tasks import services as tasks
+    from wijklab.tasks.models import Category, Task
+    from wijklab.teams.models import Team
+
+    team_name, cafes = TAALCAFE
+    team = db.session.scalar(select(Team).where(Team.name == team_name))
+    if team is None or not team.project.is_open:
+        return
+    if db.session.scalar(select(Task.id).where(Task.team_id == team.id).limit(1)):
+        return
+    members = [m.student for m in team.current_memberships]
+    first = team.start_date + timedelta(days=(2 - team.start_date.weekday()) % 7 + 14)
+    for k, (title, residents, place) in enumerate(cafes):
+        on = min(first + timedelta(days=14 * k), team.end_date)
+        data = tasks.TaskData(
+            date=on,
+            title=title,
+            category=Category.RESIDENTS_ACTIVITY,
+            participants=_participants(members, k, 120),
+            description="Gespreksgroepen geleid; nieuwe bewoners doorverwezen naar het wijkpunt.",
+            residents_reached=residents,
+            partners_involved=team.project.partner.name,
+            place=place,
+        )
+        author = db.session.get(User, data.participants[0].student_id)
+        task = tasks.log_task(team, data, author=author, today=clock.today())
+        tasks.verify_task(task, by=team.supervisor, on_behalf=False)
+        result.created += 1 + len(data.participants)
+        if k % 2 == 0:
+            _supervision(team, on, 45, SUPERVISION_NOTES[k], members)
+            result.created += 1
+    tasks.log_visit(
+        team,
+        visitor=team.project.owner,
+        on=first + timedelta(days=28),
+        present=", ".join(m.name for m in members),
+        note="Het taalcafé bezocht; de studenten leiden de groepen zelfstandig.",
+        today=clock.today(),
+    )
+    result.created += 1
+
+
+# --- learning goals ------------------------------------------------------------------------
+
+# (team, student, title, framework item codes, status to bring it to, verified tasks as
+# evidence, feedback as (who, rating, comment)): who is "supervisor", "wijkdocent", "coach"
+# (the team's peer coach) or "student" (the student's own response). The first four keep their
+# order: the browser tests open goals 3 and 4.
 GOAL_PLAN = [
-    ("Zoë van den Berg", "Ik stel me voor aan nieuwe bewoners en nodig ze uit", ["B1-K1"], "draft"),
-    ("Ayşe Demir", "Ik organiseer een buurtmaaltijd van begin tot eind", ["B1-K1"], "active"),
     (
+        "Dinsdagteam",
+        "Zoë van den Berg",
+        "Ik stel me voor aan nieuwe bewoners en nodig ze uit",
+        ["B1-K1"],
+        "draft",
+        0,
+        [],
+    ),
+    (
+        "Dinsdagteam",
+        "Ayşe Demir",
+        "Ik organiseer een buurtmaaltijd van begin tot eind",
+        ["B1-K1"],
+        "active",
+        1,
+        [
+            (
+                "coach",
+                None,
+                (
+                    "Je boodschappenlijst was heel duidelijk. Probeer ook de taken te "
+                    "verdelen, dan hoef je niet alles zelf te doen."
+                ),
+            ),
+            ("student", None, "Dank je! Volgende week vraag ik Zoë om de tafels te doen."),
+        ],
+    ),
+    (
+        "Dinsdagteam",
         "Iris Meijer",
         "Ik breng samen met bewoners hun wensen voor de buurt in kaart",
         ["SW-K1"],
         "review_requested",
+        2,
+        [
+            ("coach", None, "Mooi hoe je de vragen vooraf met bewoners hebt getest."),
+            (
+                "supervisor",
+                3,
+                (
+                    "Je stelt goede open vragen. Vat de antwoorden nog wat scherper "
+                    "samen voor het team."
+                ),
+            ),
+            (
+                "student",
+                None,
+                "Ik heb een samenvatting op één A4 gemaakt; die staat bij de evaluatie.",
+            ),
+        ],
     ),
     (
+        "Dinsdagteam",
         "Nadia Sadiki",
         "Ik coach eerstejaars bij het voorbereiden van een activiteit",
         ["SW-K3"],
         "signed_off",
+        2,
+        [
+            (
+                "supervisor",
+                4,
+                (
+                    "Zoë en Ayşe bereiden de maaltijd nu zelf voor; jij stelt de "
+                    "goede vragen en laat ze het doen."
+                ),
+            ),
+            ("student", None, "Het was lastig om niet zelf in te springen, maar het werkt."),
+        ],
+    ),
+    (
+        "Dinsdagteam",
+        "Zoë van den Berg",
+        "Ik voer een gesprek aan tafel met een bewoner die ik nog niet ken",
+        ["B1-K1"],
+        "active",
+        2,
+        [
+            (
+                "coach",
+                None,
+                (
+                    "Je ging naast de nieuwe gast zitten, goed gedaan! Vraag ook door "
+                    "als iemand kort antwoordt."
+                ),
+            ),
+            ("supervisor", 2, "Je durft steeds meer. Oefen met een open vraag als opening."),
+            ("student", None, "Ik ga volgende keer vragen hoe ze de buurt vinden."),
+        ],
+    ),
+    (
+        "Woensdagteam",
+        "Yassine El Idrissi",
+        "Ik leid een spelmiddag en verdeel de taken in het team",
+        ["B1-K1"],
+        "signed_off",
+        2,
+        [
+            ("supervisor", 4, "Je verdeelt de taken vooraf en houdt rust in de groep."),
+            ("student", None, "Dank u. Ik schrijf de taakverdeling voortaan op het bord."),
+        ],
+    ),
+    (
+        "Woensdagteam",
+        "Chaïma Ouali",
+        "Ik ga in gesprek met ouders over wat hun kinderen nodig hebben",
+        ["B1-K1"],
+        "signed_off",
+        2,
+        [
+            ("coach", None, "Je luistert goed en laat ouders uitpraten."),
+            ("supervisor", 4, "Ouders zoeken je nu zelf op met hun vragen."),
+            ("wijkdocent", 5, "Bij mijn bezoek zag ik je zelfstandig doorverwijzen naar het CJG."),
+        ],
+    ),
+    (
+        "Woensdagteam",
+        "Bilal Haddouchi",
+        "Ik doe onderzoek onder bewoners en presenteer de uitkomsten",
+        ["SW-K1"],
+        "review_requested",
+        2,
+        [
+            ("coach", None, "Sterke vragenlijst. Denk aan de privacy bij de antwoorden."),
+            ("supervisor", 3, "Goede uitkomsten; presenteer ze ook aan de huurdersvereniging."),
+        ],
+    ),
+    (
+        "Woensdagteam",
+        "Thijs Vermeulen",
+        "Ik bouw een netwerk op met organisaties in de wijk",
+        ["SW-K2"],
+        "active",
+        1,
+        [("coach", None, "Maak een lijstje van wie je al kent en wie nog niet.")],
+    ),
+    (
+        "Taalcafé voorjaar",
+        "Mehmet Kaya",
+        "Ik leid een gespreksgroep in het taalcafé",
+        ["B1-K1"],
+        "signed_off",
+        2,
+        [
+            ("supervisor", 5, "Je leidt de groep zelfstandig en andere studenten leren van je."),
+            ("student", None, "Ik heb er veel van geleerd, vooral van de bewoners zelf."),
+        ],
+    ),
+    (
+        "Taalcafé voorjaar",
+        "Lotte Visser",
+        "Ik verwijs bewoners door naar de juiste hulp",
+        ["B1-K1"],
+        "active",
+        1,
+        [("coach", None, "Je kent de sociale kaart van Feijenoord al goed.")],
     ),
 ]
 
+SIGN_OFF_STATEMENT = "Zelfstandig zichtbaar in de praktijk, met bewijs uit goedgekeurde taken."
+
 
 def _seed_goals(result: SeedResult) -> None:
-    """Learning goals in every state for the Dinsdagteam, with evidence and feedback."""
+    """Learning goals in every state, with evidence from approved tasks, ratings, comments of
+    the team's peer coach and the students' own responses; a team is found again by its goals."""
     from wijklab.goals import services as goals
     from wijklab.goals.models import FrameworkItem, LearningGoal
     from wijklab.tasks.models import Task, TaskParticipation, TaskStatus
-    from wijklab.teams.models import Team
+    from wijklab.teams.models import MemberRole, Team
 
-    team = db.session.scalar(select(Team).where(Team.name == "Dinsdagteam"))
-    if team is None or db.session.scalar(
-        select(LearningGoal.id).where(LearningGoal.team_id == team.id)
-    ):
-        return
-    supervisor = team.supervisor
-    students = {m.student.name: m.student for m in team.current_memberships}
-    for name, title, codes, status in GOAL_PLAN:
-        student = students[name]
+    done: dict[str, bool] = {}
+    for team_name, name, title, codes, status, evidence, feedback in GOAL_PLAN:
+        team = db.session.scalar(select(Team).where(Team.name == team_name))
+        if team is None or not team.project.is_open:
+            continue
+        if team_name not in done:
+            done[team_name] = bool(
+                db.session.scalar(
+                    select(LearningGoal.id).where(LearningGoal.team_id == team.id).limit(1)
+                )
+            )
+        if done[team_name]:
+            continue
+        members = {m.student.name: m for m in team.current_memberships}
+        student = members[name].student
+        coach = next(m.student for m in members.values() if m.role == MemberRole.PEER_COACH)
         item_ids = list(
             db.session.scalars(select(FrameworkItem.id).where(FrameworkItem.code.in_(codes)))
         )
@@ -613,15 +1186,16 @@ def _seed_goals(result: SeedResult) -> None:
                 title=title,
                 description="Afgesproken met de werkbegeleider in de eerste weken.",
                 success_criteria="Twee keer gedaan en besproken in de nabespreking.",
+                target_date=team.end_date,
                 framework_item_ids=item_ids,
             ),
             by=student,
         )
-        result.created += 1
+        result.created += 1 + len(item_ids)
         if status == "draft":
             continue
         goals.transition(goal, "activate", by=student)
-        participation = db.session.scalar(
+        participations = db.session.scalars(
             select(TaskParticipation)
             .join(Task, Task.id == TaskParticipation.task_id)
             .where(
@@ -629,28 +1203,82 @@ def _seed_goals(result: SeedResult) -> None:
                 Task.team_id == team.id,
                 Task.status == TaskStatus.VERIFIED,
             )
-            .order_by(Task.date)
-            .limit(1)
-        )
-        if participation is not None:
+            .order_by(Task.date, Task.id)
+            .limit(evidence)
+        ).all()
+        for participation in participations:
             goals.add_evidence(
-                goal, participation, by=student, note="Hier deed ik dit voor het eerst."
+                goal, participation, by=student, note="Hier liet ik zien wat ik oefen."
             )
             result.created += 1
-        if status == "active":
+        in_review = status in ("review_requested", "signed_off")
+        staff = [f for f in feedback if f[0] in ("supervisor", "wijkdocent")]
+        for who, rating, comment in [f for f in feedback if f not in staff]:
+            _feedback(goal, who, rating, comment, student=student, coach=coach)
+            result.created += 1
+        if in_review:
+            goals.transition(goal, "request_review", by=student)
+        for who, rating, comment in staff:
+            _feedback(goal, who, rating, comment, student=student, coach=coach)
+            result.created += 1
+        if status == "signed_off":
+            goals.transition(goal, "sign_off", by=team.supervisor, statement=SIGN_OFF_STATEMENT)
+            result.created += 1
+    db.session.flush()
+
+
+def _feedback(goal, who: str, rating, comment: str, *, student, coach) -> None:
+    from wijklab.goals import services as goals
+
+    author = {
+        "supervisor": goal.team.supervisor,
+        "wijkdocent": goal.team.project.owner,
+        "coach": coach,
+        "student": student,
+    }[who]
+    goals.add_feedback(
+        goal,
+        by=author,
+        comment=comment,
+        rating=rating,
+        may_rate=who in ("supervisor", "wijkdocent"),
+        author_role="peer_coach" if who == "coach" else None,
+    )
+
+
+# --- statements ----------------------------------------------------------------------------
+
+# (team, student, issued by: "student" or "supervisor")
+STATEMENTS = [
+    ("Woensdagteam", "Yassine El Idrissi", "supervisor"),
+    ("Taalcafé voorjaar", "Mehmet Kaya", "student"),
+]
+
+
+def _seed_statements(result: SeedResult) -> None:
+    """Two issued practical-training statements, so the wijkdocenten hear of them and /verify
+    has a real code; one a student and team at most."""
+    from wijklab.activity.services import public_url
+    from wijklab.statements.models import Statement
+    from wijklab.statements.services import issue_statement
+    from wijklab.teams.models import Team
+
+    for team_name, name, issuer in STATEMENTS:
+        team = db.session.scalar(select(Team).where(Team.name == team_name))
+        student = db.session.scalar(select(User).where(User.name == name))
+        if team is None or student is None:
             continue
-        goals.add_feedback(
-            goal,
-            by=supervisor,
-            comment="Je pakt dit goed op; let op je planning.",
-            rating=3,
-            may_rate=True,
+        if db.session.scalar(
+            select(Statement.id).where(
+                Statement.team_id == team.id, Statement.student_id == student.id
+            )
+        ):
+            continue
+        issue_statement(
+            team,
+            student,
+            by=student if issuer == "student" else team.supervisor,
+            verify_url=lambda code: public_url(f"/verify/{code}"),
         )
         result.created += 1
-        goals.transition(goal, "request_review", by=student)
-        if status == "signed_off":
-            goals.transition(
-                goal, "sign_off", by=supervisor, statement="Zelfstandig zichtbaar in de praktijk."
-            )
-            result.created += 1
     db.session.flush()

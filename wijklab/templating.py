@@ -6,7 +6,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_datetime, format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -26,7 +26,7 @@ from wijklab.forms import ConfirmForm
 from wijklab.goals import services as goal_services
 from wijklab.goals.forms import STATUS_LABELS as GOAL_STATUS_LABELS
 from wijklab.goals.permissions import can_view_goal
-from wijklab.i18n import get_locale
+from wijklab.i18n import decimal, get_locale, table_date, text_date, week, whole
 from wijklab.inputs import parse_page
 from wijklab.neighbourhoods.permissions import can_manage_neighbourhoods
 from wijklab.organisations.permissions import can_manage_organisations
@@ -42,6 +42,7 @@ from wijklab.reports.permissions import (
 )
 from wijklab.statements.permissions import can_issue_statement
 from wijklab.tasks import services as task_services
+from wijklab.tasks import waiting as waiting_work
 from wijklab.tasks.forms import CATEGORY_LABELS
 from wijklab.tasks.permissions import can_log_supervision, can_log_task, can_log_visit
 from wijklab.teams.forms import ROLE_LABELS as MEMBER_ROLE_LABELS
@@ -64,8 +65,8 @@ STATUS_BADGES = {
 
 
 def local_date(value) -> str:
-    """A date as the user's language writes it (28 nov. 2026)."""
-    return format_date(value, "medium") if value else ""
+    """A date in running text as the user's language writes it (28 nov. 2026)."""
+    return text_date(value)
 
 
 def local_datetime(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
@@ -78,9 +79,19 @@ def hours(minutes) -> str:
     return format_decimal((minutes or 0) / 60, "#,##0.0")
 
 
+def duration(minutes) -> str:
+    """Minutes as people say them: 1 u 30 min, 2 u, 45 min (the same on every task page)."""
+    whole_hours, rest = divmod(int(minutes or 0), 60)
+    if not whole_hours:
+        return gettext("%(minutes)s min", minutes=rest)
+    if not rest:
+        return gettext("%(hours)s u", hours=whole_hours)
+    return gettext("%(hours)s u %(minutes)s min", hours=whole_hours, minutes=rest)
+
+
 def number(value) -> str:
     """A whole number with the user's grouping (1.250)."""
-    return format_decimal(value or 0, "#,##0")
+    return whole(value)
 
 
 def from_iso(value: str):
@@ -131,6 +142,7 @@ def register_template_helpers(app: Flask) -> None:
         ],
         goal_status_labels=GOAL_STATUS_LABELS,
         unread_notifications=lambda: activity_services.unread_count(current_user),
+        waiting_count=lambda: waiting_work.waiting_count(current_user),
         can_log_task=can_log_task,
         can_log_supervision=can_log_supervision,
         can_log_visit=can_log_visit,
@@ -138,6 +150,7 @@ def register_template_helpers(app: Flask) -> None:
         member_totals=task_services.member_totals,
         team_timeline=task_services.team_timeline,
         supervision_summary=task_services.supervision_summary,
+        peer_coaching_summary=goal_services.peer_coaching_summary,
         visit_counts=task_services.visit_counts,
         category_labels=CATEGORY_LABELS,
         describe_problem=describe_problem,
@@ -152,6 +165,10 @@ def register_template_helpers(app: Flask) -> None:
         local_date=local_date,
         weekday_names=weekday_names,
         hours=hours,
+        duration=duration,
         number=number,
+        decimal=decimal,
+        table_date=table_date,
+        week=week,
         from_iso=from_iso,
     )

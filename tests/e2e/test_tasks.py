@@ -21,7 +21,7 @@ def test_student_logs_a_task_and_supervisor_verifies_it(
     page.set_viewport_size({"width": 360, "height": 780})
     log_in(page, STUDENT)
 
-    page.get_by_role("link", name="Dinsdagteam").first.click()
+    page.get_by_role("link", name="Dinsdagteam", exact=True).first.click()
     page.get_by_role("link", name="Taak loggen").click()
     page.get_by_label("Wat hebben jullie gedaan?").fill("Kerstkaarten maken met buren")
     page.get_by_label("Datum").fill("2026-11-24")
@@ -30,7 +30,7 @@ def test_student_logs_a_task_and_supervisor_verifies_it(
     boxes = page.locator(".participant input[type=checkbox]")
     expect(boxes).to_have_count(4)
     boxes.nth(3).uncheck()
-    minutes = page.locator(".participant input[type=number]")
+    minutes = page.locator(".participant input[name^=minutes_]")
     for index, value in enumerate(["150", "120", "90"]):
         minutes.nth(index).fill(value)
     page.get_by_label("Aantal bewoners bereikt").fill("22")

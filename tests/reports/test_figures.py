@@ -659,7 +659,7 @@ def test_wijkdocent_dashboard_shows_totals_team_rows_and_signals(
     assert "1 team voldoet niet aan de mbo/hbo-regels" in html
     assert "1 mbo (minimaal 2), 2 hbo (minimaal 1), 3 leden (hoogstens 6)" in html
     assert "1 student logde twee weken geen uren" in html
-    assert "Finn Bakker" in html and "laatst op 30 nov 2026" in html
+    assert "Finn Bakker" in html and "laatst op 30 nov. 2026" in html
     assert "1 leerdoel langer dan zeven dagen ter beoordeling" in html
     assert "Een bewonersgesprek voeren" in html and "Een activiteit evalueren" not in html
     assert "Karim Bouali: 3 studenten, 1 uur per week (ruimte voor 2)" in html
@@ -697,7 +697,7 @@ def test_supervisor_dashboard_shows_supervision_given_this_month(
     response = client.get("/")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "1,5 uur begeleiding gegeven sinds 1 jan 2027; je gaf 2 uur per week op." in html
+    assert "1,5 uur begeleiding gegeven sinds 1 jan. 2027; je gaf 2 uur per week op." in html
     assert "2 leerdoelen ter beoordeling" in html  # Emma's and Finn's
     assert "2 taken om te controleren" in html  # 11 Jan and 31 Dec
 
@@ -785,8 +785,8 @@ def test_activities_page_shows_the_place_two_teams_approached_in_the_last_six_we
     response = client.get(f"/reports/neighbourhoods/{lab.transvaal.id}/activities")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Van 2 dec 2026 tot en met 13 jan 2027." in html
-    assert "2 teams, 3 activiteiten tussen 5 dec 2026 en 12 jan 2027" in html
+    assert "Van 2 dec. 2026 tot en met 13 jan. 2027." in html
+    assert "2 teams, 3 activiteiten tussen 5 dec. 2026 en 12 jan. 2027" in html
     # the three Mosplein tasks carry the badge; Wasstraat and Kempstraat do not
     assert html.count('<span class="badge badge-warn">meer teams</span>') == 3
     assert "Wasstraat" in html and "Kempstraat" in html
@@ -885,15 +885,15 @@ def grow_lab(owner, neighbourhood, teams: int) -> None:
 
 
 # url for the neighbourhood, and the queries the page ran when written (the user, the
-# notification badge and the page's own aggregates).
+# notification badge, the "Wacht op jou" count in the menu and the page's own aggregates).
 QUERY_COUNT_PAGES = {
     "wijkdocent dashboard": (lambda hood: "/", 16),
     "neighbourhood page": (
         lambda hood: f"/reports/neighbourhoods/{hood.id}?start=2026-12-01&end=2027-01-13",
-        7,
+        8,
     ),
     "activities page": (lambda hood: f"/reports/neighbourhoods/{hood.id}/activities", 7),
-    "placements page": (lambda hood: "/reports/placements", 7),
+    "placements page": (lambda hood: "/reports/placements", 8),
 }
 
 

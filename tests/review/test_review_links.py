@@ -228,10 +228,28 @@ def test_an_action_that_does_not_fit_the_object_changes_nothing(client, task):
 # --- deciding on a goal ----------------------------------------------------------------------
 
 
+def test_sign_off_with_pending_evidence_asks_for_a_confirmation_first(client, goal):
+    url = link_for(goal)
+    assert "Ik teken toch af" in page(client.get(url))
+    response = client.post(url, data={"action": "sign_off", "statement": "Goed geleid."})
+    assert response.status_code == 422
+    assert "Bevestig dat je toch aftekent" in page(response)
+    assert "Goed geleid." in page(response)  # what was typed is kept
+    db.session.expire_all()
+    assert goal.status == GoalStatus.REVIEW_REQUESTED
+    assert token_of(url).used_at is None  # the link still works
+
+
 def test_sign_off_signs_the_goal_off_with_the_statement(client, goal, supervisor):
     url = link_for(goal)
     response = client.post(
-        url, data={"action": "sign_off", "statement": "Twee avonden goed geleid."}
+        url,
+        data={
+            "action": "sign_off",
+            "statement": "Twee avonden goed geleid.",
+            "confirm": "y",
+            "confirm_reason": "De tweede avond zag ik zelf.",
+        },
     )
     assert response.status_code == 200
     assert "Leerdoel afgetekend" in page(response)
@@ -331,7 +349,13 @@ def test_feedback_with_a_rating_is_added(client, goal, supervisor):
     # the old link is used up; the new one signs off
     assert client.post(url, data={"action": "feedback", "comment": "Nog eens"}).status_code == 409
     signed = client.post(
-        successor.split("?")[0], data={"action": "sign_off", "statement": "Zelfstandig gedaan."}
+        successor.split("?")[0],
+        data={
+            "action": "sign_off",
+            "statement": "Zelfstandig gedaan.",
+            "confirm": "y",
+            "confirm_reason": "De open taak zag ik zelf.",
+        },
     )
     assert signed.status_code == 200
     db.session.expire_all()

@@ -220,7 +220,7 @@ GOAL = [
     GOAL_TITLE,
     "Kwalificatiecodes: B1-K1-W2, B1-K2",
     STATEMENT_TEXT,
-    "Afgetekend door Petra de Vries op 20 nov 2026",
+    "Afgetekend door Petra de Vries op 20 nov. 2026",
 ]
 # The pending task (information, 10 hours, week 43) and the returned one (research, 7 hours).
 NOT_COUNTED = ["Informatie en advies", "Wijkonderzoek", "week 43", *NOT_COUNTED_GOALS]
@@ -272,12 +272,12 @@ def test_the_pdf_shows_hours_goals_signer_and_code(lab, client, login_as):
         "Netwerk en samenwerking 1,0",
         "Individuele ondersteuning (cliëntgericht) 0,5",
         "Totaal 3,0",
-        "2026 wk 41 2,5",
-        "2026 wk 42 0,5",
+        "2026 week 41 2,5",
+        "2026 week 42 0,5",
         GOAL_TITLE,
         "Codes: B1-K1-W2, B1-K2",
         STATEMENT_TEXT,
-        "Afgetekend door Petra de Vries op 20 november 2026",
+        "Afgetekend door Petra de Vries op 20 nov. 2026",
         services.display_code(statement.code),
     ):
         assert expected in text
@@ -322,7 +322,7 @@ def test_verify_shows_only_the_name_the_team_the_period_and_the_validity(
     text = flat(html)
     assert "Student Zoë van den Berg" in text
     assert "Team Team Noord" in text
-    assert "Periode 1 sep 2026 – 30 jun 2027" in text
+    assert "Periode 1 sep. 2026 – 30 jun. 2027" in text
     assert "Geldigheid actueel" in text
     for secret in (
         "3,0",
@@ -564,7 +564,7 @@ def test_a_former_member_still_gets_a_statement(lab, client, login_as):
     assert issue(client, lab).status_code == 302
     login_as(lab["zoe"])
     text = flat(client.get(preview_url(lab)).get_data(as_text=True))
-    assert "1 sep 2026 – 1 nov 2026" in text
+    assert "1 sep. 2026 – 1 nov. 2026" in text
 
 
 def test_an_unknown_team_student_or_statement_gives_404(lab, client, login_as):

@@ -294,16 +294,19 @@ def test_participant_id_of_a_non_student_is_refused(client, login_as, team, ana,
     assert count(TaskParticipation) == 0
 
 
+BAD_TIME = "Tijd van Ana Jansen: Schrijf de tijd als minuten (90) of uren (1,5 of 1:30)."
+
+
 @pytest.mark.parametrize(
     ("minutes", "message"),
     [
         ("0", "Minuten van Ana Jansen: kies 1 tot en met 960 (16 uur)."),
-        ("-5", "Vul bij Ana Jansen het aantal minuten in."),
-        ("abc", "Vul bij Ana Jansen het aantal minuten in."),
-        ("", "Vul bij Ana Jansen het aantal minuten in."),
+        ("-5", BAD_TIME),
+        ("abc", BAD_TIME),
+        ("", "Vul bij Ana Jansen de tijd in."),
         ("961", "Minuten van Ana Jansen: kies 1 tot en met 960 (16 uur)."),
-        ("²", "Vul bij Ana Jansen het aantal minuten in."),
-        ("9" * 5000, "Vul bij Ana Jansen het aantal minuten in."),
+        ("²", BAD_TIME),
+        ("9" * 5000, BAD_TIME),
     ],
     ids=["zero", "negative", "not-a-number", "empty", "961", "superscript-two", "5000-digits"],
 )
@@ -1007,30 +1010,30 @@ def test_team_page_shows_hours_per_member(client, login_as, wijkdocent, team, an
     assert "Uren per lid" in page
     assert table_row(page, "Ana Jansen", after="Uren per lid") == [
         "Ana Jansen",
-        "3.5",
-        "2.0",
-        "1.0",
-        "0.5",
-        "2.5",
-        "1.0",
+        "3,5",
+        "2,0",
+        "1,0",
+        "0,5",
+        "2,5",
+        "1,0",
     ]
     assert table_row(page, "Bram de Wit", after="Uren per lid") == [
         "Bram de Wit",
-        "0.5",
-        "0.0",
-        "0.0",
-        "0.5",
-        "0.5",
-        "0.0",
+        "0,5",
+        "0,0",
+        "0,0",
+        "0,5",
+        "0,5",
+        "0,0",
     ]
     assert table_row(page, "Chris Bakker", after="Uren per lid") == [
         "Chris Bakker",
-        "0.0",
-        "0.0",
-        "0.0",
-        "0.0",
-        "0.0",
-        "0.0",
+        "0,0",
+        "0,0",
+        "0,0",
+        "0,0",
+        "0,0",
+        "0,0",
     ]
     assert count(Task) == 4
 
@@ -1082,10 +1085,10 @@ def test_team_supervisor_logs_a_supervision_session(client, login_as, team, team
 @pytest.mark.parametrize(
     ("minutes", "message"),
     [
-        ("0", "Kies 1 tot en met 960."),
-        ("961", "Kies 1 tot en met 960."),
+        ("0", "Kies 1 tot en met 960 minuten."),
+        ("961", "Kies 1 tot en met 960 minuten."),
         ("", "Dit veld is verplicht."),
-        ("veel", "Ongeldig getal. Kies 1 tot en met 960."),
+        ("veel", "Schrijf de tijd als minuten (90) of uren (1,5 of 1:30)."),
     ],
 )
 def test_supervision_minutes_outside_1_to_960_are_refused(
@@ -1123,10 +1126,10 @@ def test_project_page_shows_supervision_hours_and_students_per_supervisor(
     assert response.status_code == 200
     page = html(response)
     row = table_row(page, "Henk Begeleider", after="<h2>Begeleiding</h2>")
-    assert row[1] == "2.0"
+    assert row[1] == "2,0"
     assert row[3] == "3"
     other = table_row(page, other_team.supervisor.name, after="<h2>Begeleiding</h2>")
-    assert (other[1], other[3]) == ("0.0", "1")
+    assert (other[1], other[3]) == ("0,0", "1")
     assert count(SupervisionSession) == 2
 
 
@@ -1228,10 +1231,10 @@ def test_student_sees_their_own_hours(client, login_as, eva):
     response = client.get(f"/students/{eva.id}/hours")
     assert response.status_code == 200
     page = html(response)
-    assert "4.5 uur" in page
+    assert "4,5 uur" in page
     assert "10 uur (45%)" in page
-    assert table_row(page, "Noord", after="Per team") == ["Noord", "2.0", "1.0", "0.0"]
-    assert table_row(page, "2026-46", after="Per week") == ["2026-46", "1.5", "0.0", "4.5"]
+    assert table_row(page, "Noord", after="Per team") == ["Noord", "2,0", "1,0", "0,0"]
+    assert table_row(page, "week 46", after="Per week") == ["week 46", "1,5", "0,0", "4,5"]
     assert count(Task) == 5
 
 

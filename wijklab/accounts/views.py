@@ -137,7 +137,7 @@ def login():
             session.clear()  # a fresh session: nothing from before the login carries over
             login_user(user, remember=form.remember.data)
             start_session(form.remember.data)
-            flash(_("Welkom, %(name)s.", name=user.name), "success")
+            flash(_("Je bent ingelogd."), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("reports.dashboard"))
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
 
@@ -259,7 +259,7 @@ def login_link(token: str):
             session.clear()
             login_user(user, remember=form.remember.data)
             start_session(form.remember.data)
-            flash(_("Welkom, %(name)s.", name=user.name), "success")
+            flash(_("Je bent ingelogd."), "success")
             return redirect(url_for("reports.dashboard"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("accounts/login_link.html", form=form, user=link.user), status

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from wijklab.forms import CheckboxListField, choices, date_in_range, id_or_error, strip
@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "goal.reopen": _l("heropend, aftekening ingetrokken"),
     "goal.evidence_added": _l("bewijs gekoppeld"),
     "goal.feedback": _l("feedback gegeven"),
+    "goal.request_peer_feedback": _l("feedback van de peer coach gevraagd"),
 }
 RATING_LABELS = [
     (1, _l("nog niet zichtbaar")),
@@ -91,3 +92,13 @@ class TransitionForm(FlaskForm):
         _l("Verklaring bij het aftekenen"), validators=[Length(max=STATEMENT_MAX)], filters=[strip]
     )
     reason = TextAreaField(_l("Reden"), validators=[Length(max=COMMENT_MAX)], filters=[strip])
+    confirm = BooleanField(_l("Ik teken toch af"))
+    confirm_reason = TextAreaField(
+        _l("Waarom teken je toch af?"), validators=[Length(max=COMMENT_MAX)], filters=[strip]
+    )
+
+
+CONCERN_LABELS = {
+    "evidence_pending": _l("Er is bewijs dat nog wacht op controle."),
+    "low_rating": _l("De laatste beoordeling is lager dan ‘zichtbaar met begeleiding’."),
+}

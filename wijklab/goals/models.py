@@ -126,6 +126,8 @@ class LearningGoal(TimestampMixin, db.Model):
         _str_enum(GoalStatus), default=GoalStatus.DRAFT, index=True
     )
     version: Mapped[int] = mapped_column(default=1)
+    # When the student last asked the team's peer coach for feedback (None: never asked).
+    peer_feedback_requested_at: Mapped[dt.datetime | None]
 
     __mapper_args__ = {"version_id_col": version}
 

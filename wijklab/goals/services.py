@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from wijklab.accounts.models import Role
 from wijklab.accounts.tokens import Purpose, issue_token
@@ -40,8 +41,12 @@ from wijklab.goals.models import (
     Rating,
     SignOff,
 )
-from wijklab.tasks.models import TaskParticipation, TaskStatus
-from wijklab.teams.models import Team
+from wijklab.projects.models import Project, ProjectStatus
+from wijklab.tasks.models import Category, Task, TaskParticipation, TaskStatus
+from wijklab.teams.models import MemberRole, Team, TeamMembership
+
+# The author_role of a peer coach's feedback (a peer coach is a student with a role in the team).
+PEER_COACH_ROLE = "peer_coach"
 
 # action → (the status it starts from, the status it leads to)
 TRANSITIONS = {
@@ -200,6 +205,34 @@ def verified_evidence(goal: LearningGoal) -> list[GoalEvidence]:
     return [e for e in goal.evidence if e.participation.task.status == TaskStatus.VERIFIED]
 
 
+# Signing off below this rating (or with evidence still pending) needs an explicit confirmation.
+CONFIRM_BELOW = Rating.VISIBLE_WITH_GUIDANCE
+
+
+@dataclass
+class ReviewSummary:
+    """What a reviewer decides on: the latest rating, the evidence and what needs confirming."""
+
+    latest_rating: int | None
+    evidence_total: int
+    evidence_pending: int
+    concerns: list[str]
+
+
+def review_summary(goal: LearningGoal) -> ReviewSummary:
+    """The latest rating and the evidence status of ``goal``; ``concerns`` names what makes a
+    sign-off need an explicit confirmation ("evidence_pending", "low_rating")."""
+    latest = next((f.rating for f in reversed(goal.feedback) if f.rating is not None), None)
+    total = len(goal.evidence)
+    pending = total - len(verified_evidence(goal))
+    concerns = []
+    if pending:
+        concerns.append("evidence_pending")
+    if latest is not None and latest < CONFIRM_BELOW:
+        concerns.append("low_rating")
+    return ReviewSummary(latest, total, pending, concerns)
+
+
 def transition(
     goal: LearningGoal,
     action: str,
@@ -208,6 +241,8 @@ def transition(
     version: int | None = None,
     statement: str = "",
     reason: str = "",
+    confirmed: bool = False,
+    confirm_reason: str = "",
 ) -> None:
     """Move the goal along the status machine, on the ``version`` the user saw (None: the goal
     as loaded); every other move is refused, and so is a move on a goal that changed since."""
@@ -224,6 +259,13 @@ def transition(
     if goal.status != source:
         raise WijklabError(_l("Dit leerdoel kan deze stap nu niet zetten."))
     details: dict = {"from": source.value, "to": target.value}
+    if action == "request_review" and not may_request_review(goal):
+        raise WijklabError(
+            _l(
+                "In dit project vraag je eerst je peer coach om feedback, daarna pas een "
+                "beoordeling."
+            )
+        )
     if action == "sign_off":
         if by.id == goal.student_id:
             raise NotAllowed(_l("Je kunt je eigen leerdoel niet aftekenen."))
@@ -237,6 +279,20 @@ def transition(
                 _l("Schrijf een korte verklaring bij het aftekenen (hoogstens 2000 tekens)."),
                 field="statement",
             )
+        concerns = review_summary(goal).concerns
+        if concerns:
+            confirm_reason = confirm_reason.strip()
+            if not confirmed or not confirm_reason or len(confirm_reason) > COMMENT_MAX:
+                raise WijklabError(
+                    _l(
+                        "Dit leerdoel heeft bewijs dat nog wacht op controle of een lage laatste "
+                        "beoordeling. Bevestig dat je toch aftekent en schrijf waarom. Er is "
+                        "niets afgetekend."
+                    ),
+                    field="confirm_reason",
+                )
+            details["confirmed_concerns"] = concerns
+            details["confirm_reason"] = confirm_reason
         goal.sign_offs.append(SignOff(signed_by=by, statement=statement, signed_at=utcnow()))
         details["statement"] = statement
     if action in ("return", "reopen"):
@@ -262,6 +318,55 @@ def transition(
         recipient = goal.team.supervisor_id if action == "request_review" else goal.student_id
         if recipient != by.id:
             _notify(recipient, NOTIFY_ON[action], goal, by=by.name)
+
+
+def peer_coach_ids(goal: LearningGoal) -> list[int]:
+    """The team's current peer coaches, other than the goal's own student."""
+    return [
+        m.student_id
+        for m in goal.team.memberships
+        if m.role == MemberRole.PEER_COACH and m.left_on is None and m.student_id != goal.student_id
+    ]
+
+
+def has_peer_feedback(goal: LearningGoal) -> bool:
+    """A peer coach commented on the goal."""
+    return any(f.author_role == PEER_COACH_ROLE for f in goal.feedback)
+
+
+def peer_feedback_waiting(goal: LearningGoal) -> bool:
+    """The student asked for peer feedback and no peer coach has commented since."""
+    asked = goal.peer_feedback_requested_at
+    if asked is None or goal.status == GoalStatus.SIGNED_OFF:
+        return False
+    return not any(
+        f.author_role == PEER_COACH_ROLE and f.created_at >= asked for f in goal.feedback
+    )
+
+
+def may_request_review(goal: LearningGoal) -> bool:
+    """A project that wants peer feedback first lets a goal into review only after a peer
+    coach's comment."""
+    return not goal.team.project.peer_feedback_first or has_peer_feedback(goal)
+
+
+def request_peer_feedback(goal: LearningGoal, *, by) -> None:
+    """The student asks the team's peer coach(es) for feedback on an active goal."""
+    if by.id != goal.student_id:
+        raise NotAllowed(_l("Alleen de student vraagt feedback op het eigen leerdoel."))
+    _check_open(goal.team)
+    if goal.status != GoalStatus.ACTIVE:
+        raise WijklabError(_l("Vraag feedback op een actief leerdoel."))
+    coaches = peer_coach_ids(goal)
+    if not coaches:
+        raise WijklabError(_l("Je team heeft geen peer coach."))
+    if peer_feedback_waiting(goal):
+        raise WijklabError(_l("Je hebt je peer coach al om feedback gevraagd."))
+    goal.peer_feedback_requested_at = utcnow()
+    db.session.flush()
+    audit(by, "goal.request_peer_feedback", goal)
+    for coach_id in coaches:
+        _notify(coach_id, "peer_feedback_requested", goal, by=by.name)
 
 
 def add_evidence(goal: LearningGoal, participation: TaskParticipation, *, by, note: str = ""):
@@ -345,6 +450,7 @@ register_actions(
         "goal.reopen": _l("Leerdoel heropend, aftekening ingetrokken"),
         "goal.evidence_added": _l("Bewijs aan leerdoel gekoppeld"),
         "goal.feedback": _l("Feedback op leerdoel gegeven"),
+        "goal.request_peer_feedback": _l("Feedback van de peer coach op leerdoel gevraagd"),
         "framework.uploaded": _l("Kwalificatiekader geladen"),
     }
 )
@@ -379,12 +485,84 @@ register_kind(
     roles=STUDENT,
 )
 register_kind(
+    "peer_feedback_requested",
+    _l("%(by)s vraagt je als peer coach om feedback op ‘%(title)s’."),
+    label=_l("Een teamgenoot vraagt je om feedback"),
+    roles=STUDENT,
+    defaults={Role.STUDENT: Delivery.IMMEDIATE},
+)
+register_kind(
     "feedback",
     _l("%(by)s gaf feedback op ‘%(title)s’."),
     label=_l("Feedback op een leerdoel"),
     roles={Role.STUDENT, Role.SUPERVISOR},
     defaults={Role.STUDENT: Delivery.IMMEDIATE},
 )
+
+
+def coaching_overview(user) -> list[dict]:
+    """For a peer coach: per team where they are a current peer coach (of an open project), the
+    coachees (the other current members) and the goals waiting for peer feedback, oldest first."""
+    teams = list(
+        db.session.scalars(
+            select(Team)
+            .join(TeamMembership, TeamMembership.team_id == Team.id)
+            .join(Project, Project.id == Team.project_id)
+            .where(
+                TeamMembership.student_id == user.id,
+                TeamMembership.left_on.is_(None),
+                TeamMembership.role == MemberRole.PEER_COACH,
+                Project.status.in_((ProjectStatus.DRAFT, ProjectStatus.ACTIVE)),
+            )
+            .options(selectinload(Team.memberships))
+            .order_by(Team.name, Team.id)
+        )
+    )
+    if not teams:
+        return []
+    asked = db.session.scalars(
+        select(LearningGoal)
+        .where(
+            LearningGoal.team_id.in_([t.id for t in teams]),
+            LearningGoal.student_id != user.id,
+            LearningGoal.status == GoalStatus.ACTIVE,
+            LearningGoal.peer_feedback_requested_at.is_not(None),
+        )
+        .options(selectinload(LearningGoal.feedback))
+        .order_by(LearningGoal.peer_feedback_requested_at, LearningGoal.id)
+    ).all()
+    waiting = [g for g in asked if peer_feedback_waiting(g)]
+    return [
+        {
+            "team": team,
+            "coachees": [
+                m.student for m in team.memberships if m.left_on is None and m.student_id != user.id
+            ],
+            "waiting": [g for g in waiting if g.team_id == team.id],
+        }
+        for team in teams
+    ]
+
+
+def peer_coaching_summary(project: Project) -> list[dict]:
+    """Per team of ``project``: the minutes logged as peer coaching, approved and waiting (a
+    returned task does not count); only teams with peer coaching time, in team order."""
+    rows = db.session.execute(
+        select(Task.team_id, Task.status, func.sum(TaskParticipation.minutes))
+        .join(TaskParticipation, TaskParticipation.task_id == Task.id)
+        .join(Team, Team.id == Task.team_id)
+        .where(
+            Team.project_id == project.id,
+            Task.category == Category.PEER_COACHING,
+            Task.status != TaskStatus.RETURNED,
+        )
+        .group_by(Task.team_id, Task.status)
+    ).all()
+    minutes: dict[int, dict[str, int]] = {}
+    for team_id, status, total in rows:
+        entry = minutes.setdefault(team_id, {"verified": 0, "pending": 0})
+        entry["verified" if status == TaskStatus.VERIFIED else "pending"] += int(total or 0)
+    return [{"team": team, **minutes[team.id]} for team in project.teams if team.id in minutes]
 
 
 def team_goals(team: Team) -> list[LearningGoal]:

@@ -24,10 +24,11 @@ from wijklab.activity.services import record
 from wijklab.database import paginate
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
-from wijklab.forms import choices, show_error
+from wijklab.forms import ConfirmForm, choices, show_error
 from wijklab.goals import services
 from wijklab.goals.forms import (
     ACTION_LABELS,
+    CONCERN_LABELS,
     RATING_LABELS,
     STATUS_LABELS,
     EvidenceForm,
@@ -60,16 +61,102 @@ from wijklab.teams.permissions import can_manage_team
 bp = Blueprint("goals", __name__)
 
 
+FRAMEWORK_NAMES = {
+    "mbo-sociaal-werk-4": _l("Mbo Sociaal werk, niveau 4"),
+    "hbo-social-work": _l("Hbo Social Work"),
+}
+
+
+def _own_framework(student) -> str:
+    profile = student.student_profile
+    level = profile.level.value if profile is not None else "mbo"
+    return "mbo-sociaal-werk-4" if level == "mbo" else "hbo-social-work"
+
+
+def _active_items(student) -> list[FrameworkItem]:
+    own = _own_framework(student)
+    return list(
+        db.session.scalars(
+            select(FrameworkItem)
+            .where(FrameworkItem.is_active.is_(True))
+            .order_by(
+                FrameworkItem.framework != own, FrameworkItem.framework, FrameworkItem.position
+            )
+        )
+    )
+
+
 def _item_choices(student) -> list:
     """Active framework items; the student's own level's framework first."""
-    level = student.student_profile.level.value
-    own = "mbo-sociaal-werk-4" if level == "mbo" else "hbo-social-work"
-    items = db.session.scalars(
-        select(FrameworkItem)
-        .where(FrameworkItem.is_active.is_(True))
-        .order_by(FrameworkItem.framework != own, FrameworkItem.framework, FrameworkItem.position)
-    ).all()
-    return choices((i.id, f"{i.code} {i.title}") for i in items)
+    return choices((i.id, f"{i.code} {i.title}") for i in _active_items(student))
+
+
+def _item_groups(student, form: GoalForm, query: str) -> list[dict]:
+    """The framework items grouped by framework, then by core task (or competence) with the items
+    under it; the student's own framework first and open. With a ``query`` only the items whose
+    code or title contains it are listed (a ticked item always stays, so it is sent again)."""
+    own = _own_framework(student)
+    selected = {i for i in (form.framework_items.data or []) if isinstance(i, int)}
+    needle = query.strip().casefold()
+    items = _active_items(student)
+    by_id = {i.id: i for i in items}
+
+    def matches(item: FrameworkItem) -> bool:
+        return not needle or needle in f"{item.code} {item.title}".casefold()
+
+    frameworks: dict[str, dict] = {}
+    for item in items:
+        fw = frameworks.setdefault(
+            item.framework,
+            {
+                "code": item.framework,
+                "name": FRAMEWORK_NAMES.get(item.framework, item.framework),
+                "own": item.framework == own,
+                "groups": {},
+            },
+        )
+        head_id = item.parent_id if item.parent_id in by_id else item.id
+        group = fw["groups"].setdefault(head_id, {"head": by_id[head_id], "items": []})
+        if head_id != item.id:
+            group["items"].append(item)
+    result = []
+    for fw in frameworks.values():
+        groups = []
+        for group in fw["groups"].values():
+            head = group["head"]
+            head_hit = matches(head)
+            shown = [i for i in group["items"] if head_hit or matches(i) or i.id in selected]
+            if head_hit or shown or head.id in selected:
+                groups.append({"head": head, "items": shown})
+        fw["groups"] = groups
+        fw["count"] = sum(1 + len(g["items"]) for g in groups)
+        fw["selected"] = sum(
+            (g["head"].id in selected) + sum(i.id in selected for i in g["items"]) for g in groups
+        )
+        fw["open"] = fw["own"] or fw["selected"] > 0 or (bool(needle) and bool(groups))
+        result.append(fw)
+    return result
+
+
+def _form_page(form: GoalForm, student, team, goal, status: int, **extra):
+    """The goal form; "Zoeken" in the item list re-shows the page with what was typed."""
+    show_all = request.form.get("find_items") == "all"
+    query = "" if show_all else (request.values.get("items_q") or "").strip()[:100]
+    return render_template(
+        "goals/form.html",
+        form=form,
+        team=team,
+        goal=goal,
+        item_groups=_item_groups(student, form, query),
+        items_query=query,
+        selected_items={i for i in (form.framework_items.data or []) if isinstance(i, int)},
+        **extra,
+    ), status
+
+
+def _searching() -> bool:
+    """The item search was pressed: nothing is saved, the page comes back as typed."""
+    return request.method == "POST" and "find_items" in request.form
 
 
 def _data(form: GoalForm) -> services.GoalData:
@@ -92,6 +179,8 @@ def create(team_id: int):
         abort(403)
     form = GoalForm()
     form.framework_items.choices = _item_choices(current_user)
+    if _searching():
+        return _form_page(form, current_user, team, None, 200)
     if form.validate_on_submit():
         try:
             goal = services.create_goal(team, current_user, _data(form), by=current_user)
@@ -103,7 +192,7 @@ def create(team_id: int):
             flash(_("Leerdoel opgeslagen als concept."), "success")
             return _back_to(goal)
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("goals/form.html", form=form, team=team, goal=None), status
+    return _form_page(form, current_user, team, None, status)
 
 
 def _back_to(goal: LearningGoal, status: int = 302):
@@ -142,6 +231,8 @@ def edit(goal_id: int):
         form.framework_items.data = [i.id for i in goal.framework_items]
         form.version.data = str(goal.version)
     status = 200
+    if _searching():
+        return _form_page(form, goal.student, goal.team, goal, 200)
     if form.validate_on_submit():
         try:
             version = int(form.version.data or 0)
@@ -154,11 +245,11 @@ def edit(goal_id: int):
             status = 409 if isinstance(error, Conflict) else 422
         else:
             db.session.commit()
-            flash(_("Leerdoel bijgewerkt."), "success")
+            flash(_("Wijzigingen in het leerdoel opgeslagen."), "success")
             return _back_to(goal)
     elif form.errors:
         status = 422
-    return render_template("goals/form.html", form=form, team=goal.team, goal=goal), status
+    return _form_page(form, goal.student, goal.team, goal, status)
 
 
 def _evidence_form(goal: LearningGoal) -> EvidenceForm | None:
@@ -194,6 +285,8 @@ def detail(goal_id: int):
         not can_rate(current_user, goal) or goal.status == GoalStatus.SIGNED_OFF
     ):
         del feedback_form.rating
+    if feedback_form is not None and current_user.id == goal.student_id:
+        feedback_form.comment.label.text = _("Je reactie")
     return render_template(
         "goals/detail.html",
         goal=goal,
@@ -202,10 +295,18 @@ def detail(goal_id: int):
         action_labels=ACTION_LABELS,
         rating_labels=dict(RATING_LABELS),
         verified=services.verified_evidence(goal),
+        summary=services.review_summary(goal),
+        concern_labels=CONCERN_LABELS,
         evidence_form=_evidence_form(goal),
         feedback_form=feedback_form,
         transition_form=TransitionForm(version=str(goal.version)),
         actions=_actions(goal),
+        may_ask_peer_coach=_may_ask_peer_coach(goal),
+        peer_feedback_waiting=services.peer_feedback_waiting(goal),
+        peer_feedback_first=goal.team.project.peer_feedback_first,
+        has_peer_feedback=services.has_peer_feedback(goal),
+        has_peer_coach=bool(services.peer_coach_ids(goal)),
+        viewer_is_peer_coach=is_peer_coach(current_user, goal),
     )
 
 
@@ -225,8 +326,43 @@ def _actions(goal: LearningGoal) -> list[str]:
     return [
         action
         for action, (source, _target) in services.TRANSITIONS.items()
-        if goal.status == source and ACTION_PERMISSIONS[action](current_user, goal)
+        if goal.status == source
+        and ACTION_PERMISSIONS[action](current_user, goal)
+        and (action != "request_review" or services.may_request_review(goal))
     ]
+
+
+def _may_ask_peer_coach(goal: LearningGoal) -> bool:
+    """The student may ask the team's peer coach for feedback on an active goal now."""
+    return (
+        can_edit_goal(current_user, goal)
+        and goal.status == GoalStatus.ACTIVE
+        and goal.team.project.is_open
+        and bool(services.peer_coach_ids(goal))
+        and not services.peer_feedback_waiting(goal)
+    )
+
+
+@bp.route("/goals/<int:goal_id>/ask-peer-coach", methods=["POST"])
+@login_required
+def request_peer_feedback(goal_id: int):
+    """The student asks the team's peer coach(es) for feedback before asking for a review."""
+    goal = _load(goal_id)
+    if not can_edit_goal(current_user, goal):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.request_peer_feedback(goal, by=current_user)
+    except NotAllowed:
+        raise
+    except WijklabError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _back_to(goal, 303)
+    db.session.commit()
+    flash(_("Je peer coach is om feedback gevraagd."), "success")
+    return _back_to(goal)
 
 
 @bp.route("/goals/<int:goal_id>/transition", methods=["POST"])
@@ -251,13 +387,22 @@ def transition(goal_id: int):
             version=version,
             statement=form.statement.data or "",
             reason=form.reason.data or "",
+            confirmed=bool(form.confirm.data),
+            confirm_reason=form.confirm_reason.data or "",
         )
     except WijklabError as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return _back_to(goal, 303)
     db.session.commit()
-    flash(_("Leerdoel bijgewerkt."), "success")
+    done = {
+        "activate": _("Leerdoel gestart."),
+        "request_review": _("Beoordeling aangevraagd. Je werkbegeleider krijgt een melding."),
+        "return": _("Leerdoel teruggegeven aan de student."),
+        "sign_off": _("Leerdoel afgetekend."),
+        "reopen": _("Aftekening ingetrokken; het leerdoel loopt weer."),
+    }
+    flash(done.get(action, _("Leerdoel bijgewerkt.")), "success")
     return _back_to(goal)
 
 
@@ -325,7 +470,14 @@ def index():
         select(LearningGoal)
         .join(Team, Team.id == LearningGoal.team_id)
         .join(Project, Project.id == Team.project_id)
-        .options(joinedload(LearningGoal.team))
+        .options(
+            joinedload(LearningGoal.team),
+            # Each row shows the latest rating and how much of the evidence is approved.
+            selectinload(LearningGoal.evidence)
+            .joinedload(GoalEvidence.participation)
+            .joinedload(TaskParticipation.task),
+            selectinload(LearningGoal.feedback),
+        )
         .order_by(LearningGoal.updated_at.desc())
     )
     if current_user.role == Role.STUDENT:
@@ -339,7 +491,13 @@ def index():
         query = query.where(LearningGoal.status == GoalStatus(status))
     page = paginate(query, current_app.config["PER_PAGE"])
     return render_template(
-        "goals/index.html", page=page, status=status, status_labels=STATUS_LABELS
+        "goals/index.html",
+        page=page,
+        status=status,
+        status_labels=STATUS_LABELS,
+        summaries={g.id: services.review_summary(g) for g in page.items},
+        rating_labels=dict(RATING_LABELS),
+        concern_labels=CONCERN_LABELS,
     )
 
 
@@ -366,6 +524,31 @@ def sign_off_many():
     ).all()
     if len(goals) != len(ids) or not all(can_sign_off(current_user, g) for g in goals):
         abort(403)
+    # A goal that changed since the list was shown is refused first: look at it again.
+    changed = next((g for g in goals if g.version != versions[g.id]), None)
+    if changed is not None:
+        flash(
+            _(
+                "Het leerdoel ‘%(title)s’ is intussen gewijzigd; bekijk het opnieuw. Er is niets "
+                "afgetekend.",
+                title=changed.title,
+            ),
+            "error",
+        )
+        return redirect(url_for("goals.index", status="review_requested")), 303
+    # A goal that needs an explicit confirmation is signed off on its own page, never in bulk.
+    needs_confirmation = [g for g in goals if services.review_summary(g).concerns]
+    if needs_confirmation:
+        flash(
+            _(
+                "‘%(title)s’ heeft bewijs dat nog wacht op controle of een lage laatste "
+                "beoordeling: teken dit leerdoel apart af, op de pagina van het leerdoel. Er is "
+                "niets afgetekend.",
+                title=needs_confirmation[0].title,
+            ),
+            "error",
+        )
+        return redirect(url_for("goals.index", status="review_requested")), 303
     try:
         for goal in goals:
             services.transition(
@@ -403,6 +586,8 @@ def create_for_team(team_id: int):
     if not members:
         abort(404)
     form.framework_items.choices = _item_choices(members[0])
+    if _searching():
+        return _form_page(form, members[0], team, None, 200, for_team=True)
     if form.validate_on_submit():
         try:
             for student in members:
@@ -418,9 +603,7 @@ def create_for_team(team_id: int):
             )
             return redirect(url_for("teams.detail", team_id=team.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template(
-        "goals/form.html", form=form, team=team, goal=None, for_team=True
-    ), status
+    return _form_page(form, members[0], team, None, status, for_team=True)
 
 
 class FrameworkUploadForm(FlaskForm):

@@ -286,6 +286,7 @@ ENTRIES: tuple[Entry, ...] = (
             "min_mbo": NONE,
             "min_hbo": NONE,
             "max_size": NONE,
+            "peer_feedback_first": NONE,
             "created_at": NONE,
             "updated_at": NONE,
         },
@@ -445,6 +446,9 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             "target_date": Field(Category.STUDY, _l("planning")),
             "status": Field(Category.ASSESSMENT, _l("voortgang; afgetekend of niet")),
+            "peer_feedback_requested_at": Field(
+                Category.STUDY, _l("wanneer de student de peercoach om feedback vroeg")
+            ),
             "version": NONE,
             "created_at": STAMP,
             "updated_at": STAMP,

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from wijklab.accounts.forms import WEEKDAY_LABELS
@@ -81,6 +81,14 @@ class ProjectForm(FlaskForm):
         _l("Maximale teamgrootte"),
         default=8,
         validators=[InputRequired(REQUIRED), NumberRange(1, 30, _l("Kies 1 tot en met 30."))],
+    )
+
+    peer_feedback_first = BooleanField(
+        _l("Eerst feedback van de peer coach"),
+        description=_l(
+            "Studenten vragen eerst hun peer coach om feedback op een leerdoel, en daarna pas de "
+            "werkbegeleider om een beoordeling."
+        ),
     )
 
     def validate_end_date(self, field):

@@ -72,6 +72,8 @@ class Project(TimestampMixin, db.Model):
     min_mbo: Mapped[int] = mapped_column(default=1)
     min_hbo: Mapped[int] = mapped_column(default=1)
     max_size: Mapped[int] = mapped_column(default=8)
+    # Students ask their team's peer coach for feedback before they ask for a review.
+    peer_feedback_first: Mapped[bool] = mapped_column(default=False, server_default=db.false())
 
     neighbourhood = relationship("Neighbourhood")
     partner = relationship("Organisation")

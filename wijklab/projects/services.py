@@ -32,6 +32,7 @@ class ProjectData:
     min_mbo: int = 1
     min_hbo: int = 1
     max_size: int = 8
+    peer_feedback_first: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -70,6 +71,7 @@ def _apply(project: Project, data: ProjectData) -> None:
     project.min_mbo = data.min_mbo
     project.min_hbo = data.min_hbo
     project.max_size = data.max_size
+    project.peer_feedback_first = data.peer_feedback_first
 
 
 def create_project(data: ProjectData, *, owner) -> Project:

@@ -137,6 +137,7 @@ def _data(form: ProjectForm) -> services.ProjectData:
         min_mbo=form.min_mbo.data,
         min_hbo=form.min_hbo.data,
         max_size=form.max_size.data,
+        peer_feedback_first=bool(form.peer_feedback_first.data),
     )
 
 

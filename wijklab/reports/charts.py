@@ -16,8 +16,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
+
+from wijklab.i18n import decimal
 
 WIDTH = 320
 FONT_SIZE = 14
@@ -157,12 +158,30 @@ class Chart:
 
 def format_number(value: float) -> str:
     """A number in the user's language with at most one decimal: 12,5 and 1.234 in Dutch."""
-    return format_decimal(value, format="#,##0.#")
+    return decimal(value, 1)
+
+
+class Unit(str):
+    """A unit that counts things: the plural as the string, ``one`` for exactly one
+    ("1 student", "2 studenten"). Build it with ``ngettext`` so each language picks its forms."""
+
+    one: str
+
+    def __new__(cls, one: str, many: str) -> Unit:
+        unit = super().__new__(cls, many)
+        unit.one = one
+        return unit
+
+
+def _unit(unit) -> str:
+    return unit if isinstance(unit, Unit) else str(unit)
 
 
 def format_amount(value: float, unit: str) -> str:
     """A number followed by its unit ("12,5 uur"); the bare number when there is no unit."""
     number = format_number(value)
+    if isinstance(unit, Unit) and value == 1:
+        unit = unit.one
     return f"{number} {unit}" if unit else number
 
 
@@ -198,7 +217,7 @@ def bar_chart(
     description: str = "",
 ) -> Chart:
     """Horizontal bars, one per row, labelled above; the largest value spans the plot width."""
-    title, unit = str(title), str(unit)
+    title, unit = str(title), _unit(unit)
     _check_id(chart_id)
     table = Table(
         caption=title,
@@ -250,7 +269,7 @@ def stacked_bar_chart(
 ) -> Chart:
     """Horizontal bars split into one segment per series, left to right in legend order; the
     largest row total spans the plot width, with each total written after its bar."""
-    title, unit = str(title), str(unit)
+    title, unit = str(title), _unit(unit)
     series = [str(name) for name in series]
     _check_id(chart_id)
     for label, values in rows:
@@ -326,7 +345,7 @@ def cumulative_chart(
 ) -> Chart:
     """One column per week: the first series solid, the second hatched on top of it, and a
     dashed line at the target; the scale holds the highest column and the target."""
-    title, unit = str(title), str(unit)
+    title, unit = str(title), _unit(unit)
     first, second = (str(name) for name in series)
     _check_id(chart_id)
     target_text = format_amount(target, unit) if target is not None else ""

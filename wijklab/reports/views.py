@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -16,12 +16,19 @@ from wijklab.exports.writers import Column, Sheet, xlsx_chunks
 from wijklab.extensions import db
 from wijklab.goals.forms import STATUS_LABELS as GOAL_STATUS_LABELS
 from wijklab.goals.models import Feedback, GoalStatus, LearningGoal
+from wijklab.goals.services import coaching_overview
+from wijklab.i18n import table_date, whole
+from wijklab.i18n import week as week_label
 from wijklab.inputs import parse_id, parse_page
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.projects.models import Project, ProjectStatus
-from wijklab.reports.charts import bar_chart, cumulative_chart, stacked_bar_chart
+from wijklab.reports import waiting as _waiting_goals  # noqa: F401 (registers goals)
+from wijklab.reports.charts import Unit, bar_chart, cumulative_chart, stacked_bar_chart
 from wijklab.reports.forms import PeriodForm, WeeksForm, school_year_start
-from wijklab.reports.permissions import can_view_neighbourhood_report, can_view_placements
+from wijklab.reports.permissions import (
+    can_view_neighbourhood_report,
+    can_view_placements,
+)
 from wijklab.reports.services import (
     neighbourhood_figures,
     placement_schools,
@@ -34,7 +41,7 @@ from wijklab.reports.services import (
 )
 from wijklab.statements.pdf import neighbourhood_report_pdf
 from wijklab.tasks.forms import CATEGORY_LABELS
-from wijklab.tasks.models import Category, Task, TaskStatus
+from wijklab.tasks.models import Category, Task, TaskParticipation, TaskStatus
 from wijklab.teams.models import Team, TeamMembership
 
 bp = Blueprint("reports", __name__)
@@ -59,8 +66,10 @@ def dashboard():
         )
         progress = student_progress(current_user)
         extra = {
+            "returned_tasks": _returned_tasks(),
             "progress": progress,
             "activity": student_team_activity(current_user),
+            "coaching": coaching_overview(current_user),
             "charts": {"progress": _progress_chart(progress)},
         }
     elif current_user.role == Role.SUPERVISOR:
@@ -81,10 +90,7 @@ def dashboard():
 def _progress_chart(progress: dict):
     return cumulative_chart(
         _("Je uren per week, opgeteld"),
-        [
-            (_("wk %(week)s", week=w["week"]), w["verified"] / 60, w["pending"] / 60)
-            for w in progress["weeks"]
-        ],
+        [(week_label(w["week"]), w["verified"] / 60, w["pending"] / 60) for w in progress["weeks"]],
         target=(progress["agreed"] / 60) or None,
         series=(_("goedgekeurd"), _("wacht op controle")),
         unit=_("uur"),
@@ -208,6 +214,24 @@ def _waiting() -> dict:
     return {}
 
 
+def _returned_tasks() -> list[Task]:
+    """The student's tasks the supervisor gave back, newest first: the reason stands at the top
+    of their dashboard with a link straight to the form."""
+    return list(
+        db.session.scalars(
+            select(Task)
+            .join(TaskParticipation, TaskParticipation.task_id == Task.id)
+            .where(
+                TaskParticipation.student_id == current_user.id,
+                Task.status == TaskStatus.RETURNED,
+            )
+            .options(joinedload(Task.team).joinedload(Team.project))
+            .order_by(Task.updated_at.desc(), Task.id.desc())
+            .limit(10)
+        ).unique()
+    )
+
+
 def _running_teams(condition) -> list[Team]:
     return list(
         db.session.scalars(
@@ -303,8 +327,8 @@ def _report_sheets(figures: dict) -> list[Sheet]:
     period = figures["period"]
     summary = [
         (_("Wijk"), figures["neighbourhood"]["name"]),
-        (_("Van"), period["start"].strftime("%d-%m-%Y")),
-        (_("Tot en met"), period["end"].strftime("%d-%m-%Y")),
+        (_("Van"), table_date(period["start"])),
+        (_("Tot en met"), table_date(period["end"])),
         (_("Projecten"), figures["projects"]),
         (_("Teams"), figures["teams"]),
         (_("Goedgekeurde activiteiten"), figures["tasks"]),
@@ -319,7 +343,7 @@ def _report_sheets(figures: dict) -> list[Sheet]:
             _("Samenvatting"),
             [Column("what", _("Onderdeel"), width=30), Column("value", _("Waarde"), width=30)],
             [
-                (label, format_decimal(value, "#,##0") if isinstance(value, int) else value)
+                (label, whole(value) if isinstance(value, int) else value)
                 for label, value in summary
             ],
         ),
@@ -414,7 +438,7 @@ def placements_page():
         _("Studenten zonder lopend team"),
         [(level, [result["unplaced"][level][y] for y in (1, 2, 3, 4)]) for level in ("mbo", "hbo")],
         series=[_("jaar %(year)s", year=y) for y in (1, 2, 3, 4)],
-        unit=_("studenten"),
+        unit=Unit(ngettext("student", "studenten", 1), ngettext("student", "studenten", 2)),
         chart_id="chart-unplaced",
     )
     return render_template(

@@ -5,7 +5,7 @@ required, lengths) live in the tasks' and goals' services; errors come back next
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, SelectField, TextAreaField
+from wtforms import BooleanField, Form, SelectField, TextAreaField
 
 from wijklab.forms import choices, strip
 from wijklab.goals.forms import RATING_LABELS
@@ -27,6 +27,10 @@ class ReviewForm(Form):
         filters=[strip],
         description=_l("Kort: wat heb je gezien waaruit blijkt dat het leerdoel is bereikt?"),
         render_kw={"maxlength": STATEMENT_MAX},
+    )
+    confirm = BooleanField(_l("Ik teken toch af"))
+    confirm_reason = TextAreaField(
+        _l("Waarom teken je toch af?"), filters=[strip], render_kw={"maxlength": COMMENT_MAX}
     )
     comment = TextAreaField(_l("Feedback"), filters=[strip], render_kw={"maxlength": COMMENT_MAX})
     rating = SelectField(

@@ -23,7 +23,7 @@ from wijklab.activity.services import locale_of
 from wijklab.errors import ERROR_TEXTS, ERROR_TITLES, WijklabError
 from wijklab.extensions import csrf, db, limiter
 from wijklab.goals import services as goal_services
-from wijklab.goals.forms import RATING_LABELS
+from wijklab.goals.forms import CONCERN_LABELS, RATING_LABELS
 from wijklab.goals.models import LearningGoal
 from wijklab.review import services
 from wijklab.review.forms import ReviewForm
@@ -175,6 +175,8 @@ def _decide(review: Review, action: str, form: ReviewForm) -> tuple[str, list[st
             by=supervisor,
             version=review.token.version,
             statement=form.statement.data or "",
+            confirmed=bool(form.confirm.data),
+            confirm_reason=form.confirm_reason.data or "",
         )
         return _("Leerdoel afgetekend"), [_("Dank je wel. De student ziet je verklaring.")]
     if action == "return":
@@ -412,4 +414,6 @@ def _goal_item(goal: LearningGoal) -> dict:
         ),
         "wijkdocent": team.project.owner.name,
         "app_link": url_for("goals.detail", goal_id=goal.id),
+        # The same rule as in the app: pending evidence or a low rating needs a confirmation.
+        "concerns": [CONCERN_LABELS[c] for c in goal_services.review_summary(goal).concerns],
     }

@@ -13,12 +13,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import format_date, format_decimal, format_time, get_locale
+from flask_babel import format_decimal, format_time, get_locale
 from flask_babel import gettext as _
 from fpdf import FPDF, FontFace
 from fpdf.enums import MethodReturnValue, TableBordersLayout, XPos, YPos
 
 from wijklab.accounts.forms import LEVEL_LABELS
+from wijklab.i18n import text_date, whole
 from wijklab.tasks.forms import CATEGORY_LABELS
 
 FONT = "DejaVu"
@@ -60,17 +61,18 @@ def hours(minutes: int | None) -> str:
 
 
 def count(number: int | None) -> str:
-    """A whole number with the user's thousands separator (1.234)."""
-    return format_decimal(number or 0, "#,##0")
+    """A whole number with the user's thousands separator (1.234), as on the pages."""
+    return whole(number)
 
 
 def long_date(value: date | datetime | str | None) -> str:
-    """A date (or an ISO string) as "28 november 2026"; a UTC datetime as its Amsterdam date."""
+    """A date (or an ISO string) as the pages write it in text: "28 nov. 2026"; a UTC
+    datetime as its Amsterdam date."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         value = as_datetime(value) if "T" in value else date.fromisoformat(value)
-    return format_date(value, "long")
+    return text_date(value)
 
 
 def period_text(period: dict) -> str:
@@ -330,7 +332,7 @@ def _weeks_table(pdf: Document, by_week: list[dict], groups: int = 3) -> None:
     """Hours per ISO week, in three column pairs read top to bottom, so a semester fits."""
     pdf.heading(_("Goedgekeurde uren per week"), keep_with=30)
     cells = [
-        (_("%(year)s wk %(week)s", year=row["year"], week=row["week"]), hours(row["minutes"]))
+        (_("%(year)s week %(week)s", year=row["year"], week=row["week"]), hours(row["minutes"]))
         for row in by_week
     ]
     groups = min(groups, len(cells))

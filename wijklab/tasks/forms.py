@@ -1,10 +1,26 @@
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
+from wijklab.errors import WijklabError
 from wijklab.forms import choices, strip
 from wijklab.tasks.models import (
     DESCRIPTION_MAX,
@@ -27,6 +43,7 @@ CATEGORY_LABELS = {
     Category.ORGANISATION: _l("Organisatie en overleg"),
     Category.INDIVIDUAL_SUPPORT: _l("Individuele ondersteuning (cliëntgericht)"),
     Category.STUDY_ASSIGNMENT: _l("Studieopdracht (geen werk bij de partner)"),
+    Category.PEER_COACHING: _l("Peer coaching"),
     Category.OTHER: _l("Overig"),
 }
 ROLE_LABELS = {
@@ -34,6 +51,55 @@ ROLE_LABELS = {
     ParticipationRole.CO_ORGANISER: _l("mede-organisator"),
     ParticipationRole.SUPPORT: _l("ondersteuning"),
 }
+
+
+# Time as people say it: 90 (minutes), 1,5 or 1.5 (hours), 1:30, 1u30, 1 u 30 or 2u (hours and
+# minutes). ASCII digits only, and few of them: no int() of thousands of digits, no "²".
+DURATION = re.compile(
+    r"(?P<minutes>[0-9]{1,4})"
+    r"|(?P<whole>[0-9]{1,2})[.,](?P<fraction>[0-9]{1,2})"
+    r"|(?P<hours>[0-9]{1,2}) ?(?::|u|uur) ?(?P<rest>[0-9]{1,2})? ?(?:m|min)?",
+    re.IGNORECASE,
+)
+DURATION_HELP = _l("In minuten (90) of uren (1,5 of 1:30).")
+
+
+def parse_duration(text: str | None) -> int:
+    """Minutes from a time as people write it; a WijklabError for anything else. The bounds
+    (1 to 960 minutes) are the services' to check."""
+    raw = " ".join((text or "").split())[:20]
+    match = DURATION.fullmatch(raw)
+    if match is None:
+        raise WijklabError(_l("Schrijf de tijd als minuten (90) of uren (1,5 of 1:30)."))
+    if match["minutes"] is not None:
+        return int(match["minutes"])
+    if match["whole"] is not None:
+        fraction = match["fraction"]
+        return round((int(match["whole"]) + int(fraction) / 10 ** len(fraction)) * 60)
+    rest = int(match["rest"] or 0)
+    if rest >= 60:
+        raise WijklabError(_l("Na de uren komen hoogstens 59 minuten (1:30)."))
+    return int(match["hours"]) * 60 + rest
+
+
+class DurationField(StringField):
+    """A time in minutes, typed as people say it (see parse_duration); .data is the minutes."""
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "")[:20]
+        self.data = None
+        if not self.raw.strip():
+            return
+        try:
+            self.data = parse_duration(self.raw)
+        except WijklabError as error:
+            self.data = None
+            raise ValueError(str(error.message)) from error
+
+    def _value(self):
+        if getattr(self, "raw", None) is not None:
+            return self.raw
+        return "" if self.data is None else str(self.data)
 
 
 class TaskForm(FlaskForm):
@@ -96,9 +162,11 @@ class ReflectionForm(FlaskForm):
 
 class SupervisionForm(FlaskForm):
     date = DateField(_l("Datum"), validators=[InputRequired(_l("Vul een geldige datum in."))])
-    minutes = IntegerField(
-        _l("Minuten begeleiding"),
-        validators=[InputRequired(REQUIRED), NumberRange(1, 960, _l("Kies 1 tot en met 960."))],
+    minutes = DurationField(
+        _l("Tijd begeleiding"),
+        # The bounds (1 to 960 minutes) are checked by the service, with the field named.
+        validators=[InputRequired(REQUIRED)],
+        description=DURATION_HELP,
     )
     note = TextAreaField(_l("Notitie"), validators=[Length(max=NOTE_MAX)], filters=[strip])
 

@@ -38,6 +38,7 @@ class Category(enum.StrEnum):
     ORGANISATION = "organisation"
     INDIVIDUAL_SUPPORT = "individual_support"
     STUDY_ASSIGNMENT = "study_assignment"
+    PEER_COACHING = "peer_coaching"
     OTHER = "other"
 
     @property

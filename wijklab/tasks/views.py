@@ -19,13 +19,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from wijklab.accounts.models import Role, User
 from wijklab.clock import today
-from wijklab.database import paginate
 from wijklab.errors import Conflict, WijklabError
 from wijklab.extensions import db
 from wijklab.forms import ConfirmForm, show_error
-from wijklab.inputs import parse_id, parse_ids
-from wijklab.projects.models import Project
+from wijklab.inputs import parse_id, parse_ids, parse_page
 from wijklab.tasks import services
+from wijklab.tasks import waiting as waiting_work
 from wijklab.tasks.forms import (
     CATEGORY_LABELS,
     ROLE_LABELS,
@@ -34,13 +33,13 @@ from wijklab.tasks.forms import (
     SupervisionForm,
     TaskForm,
     VisitForm,
+    parse_duration,
 )
 from wijklab.tasks.models import (
     Category,
     ParticipationRole,
     Task,
     TaskParticipation,
-    TaskStatus,
 )
 from wijklab.tasks.permissions import (
     can_edit_task,
@@ -59,9 +58,22 @@ from wijklab.teams.permissions import can_view_team
 bp = Blueprint("tasks", __name__)
 
 
-def _participants_from_form(team: Team) -> tuple[list[services.Participant], dict]:
-    """The ticked members with their minutes and role; what was typed comes back for the form."""
-    chosen, typed = [], {}
+def _typed(team: Team) -> dict:
+    """What was typed for each current member, as it came (trimmed to a sane length), so a form
+    that fails comes back with every tick, time and role as the student left them."""
+    return {
+        m.student_id: {
+            "take": request.form.get(f"take_{m.student_id}") == "y",
+            "minutes": (request.form.get(f"minutes_{m.student_id}") or "").strip()[:20],
+            "role": (request.form.get(f"role_{m.student_id}") or "support")[:20],
+        }
+        for m in team.current_memberships
+    }
+
+
+def _participants_from_form(team: Team) -> list[services.Participant]:
+    """The ticked members with their minutes (typed as people say it) and role."""
+    chosen = []
     # A ticked box for someone who is not a current member is refused, not silently dropped.
     current = {f"take_{m.student_id}" for m in team.current_memberships}
     ticked = {k for k, v in request.form.items() if k.startswith("take_") and v == "y"}
@@ -69,24 +81,32 @@ def _participants_from_form(team: Team) -> tuple[list[services.Participant], dic
         raise WijklabError(_("Alleen huidige teamleden kunnen deelnemen."), field="participants")
     for membership in team.current_memberships:
         sid = membership.student_id
-        take = request.form.get(f"take_{sid}") == "y"
+        if request.form.get(f"take_{sid}") != "y":
+            continue
         raw_minutes = (request.form.get(f"minutes_{sid}") or "").strip()
         raw_role = request.form.get(f"role_{sid}") or ParticipationRole.SUPPORT.value
-        typed[sid] = {"take": take, "minutes": raw_minutes[:6], "role": raw_role}
-        if not take:
-            continue
-        # isdecimal, not isdigit: int() refuses "²"; and no int() of thousands of digits.
-        if not raw_minutes.isdecimal() or len(raw_minutes) > 6:
+        if not raw_minutes:
             raise WijklabError(
-                _("Vul bij %(name)s het aantal minuten in.", name=membership.student.name),
+                _("Vul bij %(name)s de tijd in.", name=membership.student.name),
                 field="participants",
             )
+        try:
+            minutes = parse_duration(raw_minutes)
+        except WijklabError as exc:
+            raise WijklabError(
+                _(
+                    "Tijd van %(name)s: %(problem)s",
+                    name=membership.student.name,
+                    problem=exc.message,
+                ),
+                field="participants",
+            ) from exc
         try:
             role = ParticipationRole(raw_role)
         except ValueError as exc:
             raise WijklabError(_("Kies een geldige rol."), field="participants") from exc
-        chosen.append(services.Participant(sid, int(raw_minutes), role))
-    return chosen, typed
+        chosen.append(services.Participant(sid, minutes, role))
+    return chosen
 
 
 def _defaults(team: Team) -> dict:
@@ -149,10 +169,9 @@ def create(team_id: int):
     if request.method == "GET":
         form.date.data = min(today(), team.end_date)
         return _render_form(team, form, _defaults(team))
-    typed = {}
     if form.validate_on_submit():
         try:
-            participants, typed = _participants_from_form(team)
+            participants = _participants_from_form(team)
             task = services.log_task(
                 team, _data(form, participants), author=current_user, today=today()
             )
@@ -165,23 +184,7 @@ def create(team_id: int):
             for warning in services.personal_data_warnings(task.description):
                 flash(warning, "warning")
             return redirect(url_for("tasks.detail", task_id=task.id))
-    else:
-        typed = _safe_typed(team)[1]
-    return _render_form(team, form, typed, status=422)
-
-
-def _safe_typed(team):
-    try:
-        return _participants_from_form(team)
-    except WijklabError:
-        return [], {
-            m.student_id: {
-                "take": request.form.get(f"take_{m.student_id}") == "y",
-                "minutes": (request.form.get(f"minutes_{m.student_id}") or "")[:6],
-                "role": request.form.get(f"role_{m.student_id}") or "support",
-            }
-            for m in team.current_memberships
-        }
+    return _render_form(team, form, _typed(team), status=422)
 
 
 def _load_task(task_id: int) -> Task:
@@ -200,6 +203,7 @@ def _load_task(task_id: int) -> Task:
 def detail(task_id: int):
     task = _load_task(task_id)
     own = next((p for p in task.participations if can_reflect(current_user, p)), None)
+    can_verify = can_verify_task(current_user, task)
     return render_template(
         "tasks/detail.html",
         task=task,
@@ -207,7 +211,9 @@ def detail(task_id: int):
         category_labels=CATEGORY_LABELS,
         role_labels=ROLE_LABELS,
         can_edit=can_edit_task(current_user, task),
-        can_verify=can_verify_task(current_user, task),
+        can_verify=can_verify,
+        # The one who checks the task sees the warning too, and can return it for that reason.
+        warnings=services.personal_data_warnings(task.description) if can_verify else [],
         return_form=ReturnForm(),
         reflection_form=ReflectionForm(reflection=own.reflection) if own else None,
         own=own,
@@ -233,10 +239,10 @@ def edit(task_id: int):
         for p in task.participations:
             typed[p.student_id] = {"take": True, "minutes": str(p.minutes), "role": p.role.value}
         return _render_form(team, form, typed, task)
-    typed, status = {}, 422
+    status = 422
     if form.validate_on_submit():
         try:
-            participants, typed = _participants_from_form(team)
+            participants = _participants_from_form(team)
             version = int(form.version.data or 0)
             services.edit_task(
                 task, _data(form, participants), by=current_user, version=version, today=today()
@@ -257,13 +263,11 @@ def edit(task_id: int):
             )
             status = 409
         else:
-            flash(_("Taak bijgewerkt."), "success")
+            flash(_("Wijzigingen in de taak opgeslagen."), "success")
             for warning in services.personal_data_warnings(task.description):
                 flash(warning, "warning")
             return redirect(url_for("tasks.detail", task_id=task.id))
-    else:
-        typed = _safe_typed(team)[1]
-    return _render_form(team, form, typed, task, status=status)
+    return _render_form(team, form, _typed(team), task, status=status)
 
 
 def _seen_version(name: str = "version") -> int:
@@ -339,36 +343,23 @@ def reflection(participation_id: int):
 
 
 def _waiting_query():
-    query = (
-        select(Task)
-        .join(Team, Team.id == Task.team_id)
-        .join(Project, Project.id == Team.project_id)
-        .where(Task.status == TaskStatus.PENDING)
-        .options(joinedload(Task.team).joinedload(Team.project))
-        .order_by(Task.date, Task.id)
-    )
-    if current_user.role == Role.SUPERVISOR:
-        return query.where(Team.supervisor_id == current_user.id)
-    if current_user.role == Role.WIJKDOCENT:
-        return query.where(Project.owner_id == current_user.id)
-    if current_user.role == Role.ADMIN:
-        return query
-    return None
+    return waiting_work.pending_tasks_query(current_user)
 
 
 @bp.route("/tasks/waiting")
 @login_required
 def waiting():
-    """Pending tasks across all the supervisor's teams (a wijkdocent: their projects')."""
-    query = _waiting_query()
-    if query is None:
+    """Everything waiting on the user, oldest first: pending tasks across all the supervisor's
+    teams (a wijkdocent: their projects') and what other features add (goals to review)."""
+    page = waiting_work.waiting_page(current_user, parse_page(), current_app.config["PER_PAGE"])
+    if page is None:
         abort(403)
-    page = paginate(query, current_app.config["PER_PAGE"])
     return render_template(
         "tasks/waiting.html",
         page=page,
         category_labels=CATEGORY_LABELS,
         can_verify=lambda t: can_verify_task(current_user, t),
+        data_warnings=services.personal_data_warnings,
     )
 
 

@@ -1,0 +1,48 @@
+"""Goals waiting for review join *Wacht op jou* (tasks/waiting.py): reports sits above both goals
+and tasks, so the combined list is put together here without tasks importing goals."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from wijklab.clock import AMSTERDAM
+from wijklab.extensions import db
+from wijklab.goals.models import GoalStatus, LearningGoal
+from wijklab.projects.models import Project
+from wijklab.tasks.waiting import (
+    WaitingItem,
+    WaitingSource,
+    register_waiting_source,
+    scope_to_user,
+)
+from wijklab.teams.models import Team
+
+
+def _in_review(select_what, user):
+    return scope_to_user(
+        select(select_what)
+        .select_from(LearningGoal)
+        .join(Team, Team.id == LearningGoal.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .where(LearningGoal.status == GoalStatus.REVIEW_REQUESTED),
+        user,
+    )
+
+
+def _goal_items(user, limit: int) -> list[WaitingItem]:
+    goals = db.session.scalars(
+        _in_review(LearningGoal, user)
+        .options(joinedload(LearningGoal.team).joinedload(Team.project))
+        .order_by(LearningGoal.updated_at, LearningGoal.id)
+        .limit(limit)
+    ).unique()
+    return [
+        WaitingItem("goal", goal.updated_at.astimezone(AMSTERDAM).date(), goal) for goal in goals
+    ]
+
+
+# The goals in review in the user's teams (a wijkdocent: projects), oldest first.
+GOALS_TO_REVIEW = register_waiting_source(
+    WaitingSource(lambda user: _in_review(func.count(LearningGoal.id), user), _goal_items)
+)

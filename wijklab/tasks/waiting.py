@@ -1,0 +1,159 @@
+"""*Wacht op jou*: everything waiting on a supervisor (or a wijkdocent, an admin) in one list,
+oldest first. Tasks to verify are this package's own; features above tasks (goals to review)
+add their waiting work through ``register_waiting_source``, so tasks imports nothing above it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from wijklab.accounts.models import Role
+from wijklab.extensions import db
+from wijklab.projects.models import Project
+from wijklab.tasks.models import Task, TaskStatus
+from wijklab.teams.models import Team
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    """One thing waiting on the user: ``kind`` names its card ("task", "goal"), ``since`` the
+    day it sorts on (oldest first), ``obj`` the task or goal itself."""
+
+    kind: str
+    since: date
+    obj: object
+
+
+@dataclass(frozen=True)
+class WaitingSource:
+    """A kind of waiting work: ``count(user)`` is a SELECT of how many wait on ``user`` (None
+    when the role has no such list); ``items(user, limit)`` the oldest ``limit``, oldest first."""
+
+    count: Callable[[object], object]
+    items: Callable[[object, int], list[WaitingItem]]
+
+
+_SOURCES: list[WaitingSource] = []
+
+
+def register_waiting_source(source: WaitingSource) -> WaitingSource:
+    """Add a feature's waiting work to *Wacht op jou* (once, at import)."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+    return source
+
+
+def scope_to_user(query, user):
+    """A query joined to Team and Project, scoped to what waits on ``user``: a supervisor's
+    teams, a wijkdocent's projects, everything for an admin; None for anyone else."""
+    if user.role == Role.SUPERVISOR:
+        return query.where(Team.supervisor_id == user.id)
+    if user.role == Role.WIJKDOCENT:
+        return query.where(Project.owner_id == user.id)
+    if user.role == Role.ADMIN:
+        return query
+    return None
+
+
+def _pending(select_what, user):
+    query = (
+        select(select_what)
+        .select_from(Task)
+        .join(Team, Team.id == Task.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .where(Task.status == TaskStatus.PENDING)
+    )
+    return scope_to_user(query, user)
+
+
+def pending_tasks_query(user):
+    """The pending tasks that wait on ``user``, oldest first; None when none can."""
+    query = _pending(Task, user)
+    if query is None:
+        return None
+    return query.options(joinedload(Task.team).joinedload(Team.project)).order_by(
+        Task.date, Task.id
+    )
+
+
+def _task_items(user, limit: int) -> list[WaitingItem]:
+    tasks = db.session.scalars(pending_tasks_query(user).limit(limit)).unique().all()
+    return [WaitingItem("task", t.date, t) for t in tasks]
+
+
+TASKS = WaitingSource(lambda user: _pending(func.count(Task.id), user), _task_items)
+
+
+def _sources(user) -> list[tuple[WaitingSource, object]]:
+    """The sources that apply to ``user``'s role, each with its count SELECT."""
+    counted = ((source, source.count(user)) for source in (TASKS, *_SOURCES))
+    return [(source, count) for source, count in counted if count is not None]
+
+
+def _counts(sources) -> list[int]:
+    """Every source's count in one query (the menu runs it on every page)."""
+    row = db.session.execute(select(*(count.scalar_subquery() for _s, count in sources))).one()
+    return [value or 0 for value in row]
+
+
+def waiting_count(user) -> int:
+    """How many things wait on ``user`` (the number in the menu)."""
+    sources = _sources(user)
+    return sum(_counts(sources)) if sources else 0
+
+
+@dataclass
+class WaitingPage:
+    """One page of the merged list, with what the pagination macro reads."""
+
+    items: list[WaitingItem]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def waiting_page(user, page: int, per_page: int) -> WaitingPage | None:
+    """Page ``page`` of everything waiting on ``user``, oldest first; None when nothing can wait
+    on this role. Each source gives its oldest page*per_page items; merged, they hold the page."""
+    sources = _sources(user)
+    if not sources:
+        return None
+    counts = _counts(sources)
+    total = sum(counts)
+    page = min(page, max(1, math.ceil(total / per_page)))  # past the end: the last page
+    merged = sorted(
+        (
+            item
+            for (source, _count), n in zip(sources, counts, strict=True)
+            if n
+            for item in source.items(user, page * per_page)
+        ),
+        key=lambda item: (item.since, item.kind != "task"),
+    )
+    start = (page - 1) * per_page
+    return WaitingPage(merged[start : start + per_page], page, per_page, total)
