@@ -300,7 +300,8 @@ EXPECTED_ROWS = {
     "sign_off": 4,
     "statement": 2,
     "audit_event": 167,
-    "notification": 214,
+    "notification": 216,
+    "supervision_session_student": 80,
     # the messages of the development mailbox: review requests, returned tasks, feedback,
     # additions to a team, and the supervisors' weekly overview with one review link per
     # waiting item
@@ -370,7 +371,7 @@ def seeded(_app) -> SimpleNamespace:
 
 def test_seed_demo_if_empty_on_an_empty_database_loads_the_demo_data(seeded):
     assert seeded.first.exit_code == 0, seeded.first.output
-    assert "Demodata: 463 rijen toegevoegd." in seeded.first.output
+    assert "Demodata: 465 rijen toegevoegd." in seeded.first.output
     assert {table: seeded.after_first[table] for table in EXPECTED_ROWS} == EXPECTED_ROWS
 
 

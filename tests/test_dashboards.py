@@ -63,3 +63,31 @@ def test_wijkdocent_sees_goals_stuck_in_review_and_students_without_goals(
     assert "2 studenten zonder leerdoel" in html
     assert "1 leerdoel langer dan zeven dagen ter beoordeling" in html
     assert "Vastgelopen doel" in html
+
+
+def test_teams_called_alike_are_named_with_their_project_on_the_student_pages(client, login_as):
+    """Many teams are called "Team 1": wherever a team stands alone, its project goes with it."""
+    student = factories.make_student()
+    table = factories.make_team(
+        name="Team 1", project=factories.make_project(title="Samen aan tafel"), members=[student]
+    )
+    garden = factories.make_team(
+        name="Team 1", project=factories.make_project(title="Buurtmoestuin"), members=[student]
+    )
+    factories.make_task(team=table, participants=[student], title="Soep koken")
+    factories.make_task(team=garden, participants=[student], title="Bakken bouwen")
+    factories.make_goal(team=garden, student=student, title="Ik plan een werkdag")
+    db.session.commit()
+    login_as(student)
+
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Praktijkverklaring voor Team 1 · Samen aan tafel" in html
+    assert "Praktijkverklaring voor Team 1 · Buurtmoestuin" in html
+    assert "Team 1 · Samen aan tafel · " in html  # the task in the team's activity
+    goals = client.get("/goals/").get_data(as_text=True)
+    assert "Team 1 · Buurtmoestuin" in goals
+    hours = client.get(f"/students/{student.id}/hours")
+    assert hours.status_code == 200
+    assert "Samen aan tafel" in hours.get_data(as_text=True)

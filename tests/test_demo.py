@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from tests.test_cli import run
 from wijklab import clock as app_clock
 from wijklab import create_app
+from wijklab import demo as demo_data
 from wijklab.accounts import passwords
 from wijklab.accounts.models import User
 from wijklab.activity.models import AuditEvent, Notification
@@ -112,7 +113,19 @@ def demo(_app) -> SimpleNamespace:
                     for role, email in LOGINS.items()
                 },
                 dashboards={role: _dashboard(app, users[email]) for role, email in LOGINS.items()},
+                admin_links=list(
+                    db.session.scalars(
+                        select(Notification.link).where(
+                            Notification.user_id == users[LOGINS["admin"]].id,
+                            Notification.kind == "mail_failed",
+                        )
+                    )
+                ),
+                user_ids={u.id for u in users.values()},
             )
+            again = demo_data.SeedResult()
+            demo_data._seed_admin_notifications(again)
+            scenario.admin_again = again.created
         finally:
             app_clock.set_source(None)
             db.session.rollback()
@@ -167,7 +180,7 @@ def test_demo_teams_have_supervision_and_school_visits(demo):
     assert all(count >= 2 for count in demo.visits.values())
 
 
-@pytest.mark.parametrize("role", ["wijkdocent", "supervisor", "student"])
+@pytest.mark.parametrize("role", ["admin", "wijkdocent", "supervisor", "student"])
 def test_demo_logins_have_unread_notifications(demo, role):
     assert demo.unread[role] >= 1
 
@@ -180,3 +193,11 @@ def test_demo_dashboards_show_something_at_first_login(demo, role):
 @pytest.mark.parametrize("role", ["wijkdocent", "student"])
 def test_demo_dashboard_charts_are_drawn(demo, role):
     assert "<svg" in demo.dashboards[role]
+
+
+def test_demo_admin_is_told_of_two_undelivered_mails_once_with_links_to_the_accounts(demo):
+    assert len(demo.admin_links) == 2
+    for link in demo.admin_links:
+        assert link.startswith("/users/") and link.endswith("/edit")
+        assert int(link.split("/")[2]) in demo.user_ids
+    assert demo.admin_again == 0

@@ -87,6 +87,8 @@ PROTECTED = [
     ("POST", "/tasks/{task}/edit", MANAGERS, 404),
     ("POST", "/tasks/{task}/verify", MANAGERS, 404),
     ("POST", "/tasks/{task}/return", MANAGERS, 404),
+    ("POST", "/tasks/{task}/participations/{participation}/minutes", MANAGERS, 404),
+    ("POST", "/tasks/{task}/participations/{participation}/remove", MANAGERS, 404),
     ("POST", "/tasks/participations/{participation}/reflection", {"student_member"}),
     ("GET", "/tasks/waiting", {"admin", "wijkdocent", "supervisor"}),
     ("POST", "/tasks/verify", {"admin", "wijkdocent", "supervisor"}),

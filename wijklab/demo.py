@@ -189,6 +189,7 @@ def seed_demo(only_if_empty: bool = False) -> SeedResult:
     _seed_goals(result)
     _complete_projects()
     _seed_statements(result)
+    _seed_admin_notifications(result)
     _seed_mail()
     result.logins = _logins()
     return result
@@ -919,14 +920,10 @@ def _seed_coaching(team, members, last: date, *, today: date) -> int:
 
 
 def _supervision(team, on: date, minutes: int, note: str, members) -> None:
-    """A supervision session; with the students who took part, once sessions record them."""
-    import inspect
-
+    """A supervision session with the team's current members who took part (``members``)."""
     from wijklab.tasks import services as tasks
 
-    extra = {}
-    if "students" in inspect.signature(tasks.log_supervision).parameters:
-        extra["students"] = members
+    current = {m.student_id for m in team.current_memberships}
     tasks.log_supervision(
         team,
         supervisor=team.supervisor,
@@ -934,7 +931,7 @@ def _supervision(team, on: date, minutes: int, note: str, members) -> None:
         minutes=minutes,
         note=note,
         today=clock.today(),
-        **extra,
+        students=[m for m in members if m.id in current],
     )
 
 
@@ -1244,6 +1241,38 @@ def _feedback(goal, who: str, rating, comment: str, *, student, coach) -> None:
         may_rate=who in ("supervisor", "wijkdocent"),
         author_role="peer_coach" if who == "coach" else None,
     )
+
+
+# --- admin -------------------------------------------------------------------------------------
+
+
+def _seed_admin_notifications(result: SeedResult) -> None:
+    """The admin finds two undelivered mails at first login (a supervisor's and a student's
+    address), each linking to the account to correct; once each, however often the demo runs."""
+    from wijklab.activity.outbox import MAIL_FAILED, MAX_ATTEMPTS
+    from wijklab.activity.services import notify
+
+    supervisor = next(email for email, _n, role, _o, _j in STAFF if role == Role.SUPERVISOR)
+    recipients = [
+        accounts.find_user_by_email(supervisor),
+        accounts.find_user_by_email(_email_for(STUDENTS[5][0])),
+    ]
+    admins = db.session.scalars(
+        select(User.id).where(User.role == Role.ADMIN, User.is_active.is_(True))
+    ).all()
+    for recipient in recipients:
+        if recipient is None:
+            continue
+        for admin_id in admins:
+            made = notify(
+                admin_id,
+                MAIL_FAILED,
+                f"/users/{recipient.id}/edit",
+                dedupe_key=f"demo:{MAIL_FAILED}:{recipient.id}:{admin_id}",
+                name=recipient.name,
+                attempts=MAX_ATTEMPTS,
+            )
+            result.created += made is not None
 
 
 # --- statements ----------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from wijklab.projects.permissions import (
     can_manage_project,
     can_view_project,
 )
+from wijklab.reports.charts import hours_progress_chart
 from wijklab.reports.permissions import (
     can_view_neighbourhood_report,
     can_view_placements,
@@ -159,6 +160,8 @@ def register_template_helpers(app: Flask) -> None:
         can_view_neighbourhood_report=can_view_neighbourhood_report,
         can_view_placements=can_view_placements,
         can_issue_statement=can_issue_statement,
+        # The student's hours page is in tasks, which may not import reports: it draws here.
+        hours_progress_chart=hours_progress_chart,
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,

@@ -222,7 +222,8 @@ def test_a_statement_issued_by_the_supervisor_reaches_student_and_wijkdocent(
     link = response.headers["Location"]
     [for_ana] = inbox(ana, "statement_issued")
     assert text(for_ana) == (
-        "Petra de Vries gaf een praktijkverklaring uit voor Ana Sousa (Team Noord)."
+        "Petra de Vries gaf een praktijkverklaring uit voor Ana Sousa "
+        f"(Team Noord · {lab['team'].project.title})."
     )
     assert for_ana.link == link
     [for_docent] = inbox(wijkdocent, "statement_issued")

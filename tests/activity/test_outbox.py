@@ -221,3 +221,72 @@ def test_backoff_grows_and_is_capped():
     assert outbox._backoff(1) == timedelta(minutes=1)
     assert outbox._backoff(3) == timedelta(minutes=4)
     assert outbox._backoff(30) == timedelta(hours=6)
+
+
+def test_a_failed_message_tells_every_active_admin_once_with_a_link_to_the_recipient(
+    app, client, login_as, mailbox, clock
+):
+    clock.set(app_clock.now())
+    admin = factories.make_user("admin", name="Anna Admin")
+    other_admin = factories.make_user("admin")
+    gone_admin = factories.make_user("admin", is_active=False)
+    wijkdocent = factories.make_user("wijkdocent")
+    user = factories.make_student(name="Zoë de Vries", email="zoe@example.org")
+    message = queue_one(user)
+    message.attempts = outbox.MAX_ATTEMPTS - 2
+    db.session.commit()
+    mailbox.refuse = True
+
+    assert outbox.deliver_outbox() == {"sent": 0, "retry": 1, "failed": 0}
+    assert (
+        db.session.scalars(select(Notification).where(Notification.kind == "mail_failed")).all()
+        == []
+    )
+    clock.advance(days=1)
+    assert outbox.deliver_outbox() == {"sent": 0, "retry": 0, "failed": 1}
+    clock.advance(days=2)
+    outbox.deliver_outbox()
+
+    told = db.session.scalars(select(Notification).where(Notification.kind == "mail_failed")).all()
+    assert sorted(n.user_id for n in told) == sorted([admin.id, other_admin.id])
+    assert {n.link for n in told} == {f"/users/{user.id}/edit"}
+    assert gone_admin.id not in {n.user_id for n in told} and wijkdocent.id not in {
+        n.user_id for n in told
+    }
+    text = services.describe(told[0])
+    assert "Zoë de Vries" in text and "8 pogingen" in text
+    assert "Buurtoverleg" not in text and "Feedback op je leerdoel" not in text
+    # Admins read it in the app; nothing is mailed about it by default.
+    assert mailbox.messages == []
+    mailbox.refuse = False
+    login_as(admin)
+    page = client.get("/notifications")
+    assert page.status_code == 200
+    assert "Zoë de Vries" in page.text, page.text
+    [mine] = [n for n in told if n.user_id == admin.id]
+    opened = client.post(f"/notifications/{mine.id}/read")
+    assert opened.status_code == 302
+    assert opened.headers["Location"].endswith(f"/users/{user.id}/edit")
+
+
+def test_a_failed_mail_about_a_failed_mail_is_not_reported_again(app, mailbox, clock):
+    clock.set(app_clock.now())
+    admin = factories.make_user("admin")
+    message = services.queue_mail(
+        admin,
+        kind=outbox.MAIL_FAILED,
+        subject="Een mail kon niet worden bezorgd",
+        template="mail/notification",
+        text="Een mail kon niet worden bezorgd.",
+        link=services.public_url("/audit"),
+        action_url=None,
+    )
+    message.attempts = outbox.MAX_ATTEMPTS - 1
+    db.session.commit()
+    mailbox.refuse = True
+
+    assert outbox.deliver_outbox() == {"sent": 0, "retry": 0, "failed": 1}
+    assert (
+        db.session.scalars(select(Notification).where(Notification.kind == "mail_failed")).all()
+        == []
+    )

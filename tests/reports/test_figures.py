@@ -338,6 +338,7 @@ def test_signals_list_team_below_its_mbo_rule_but_not_team_exactly_at_it(lab):
         {
             "team_id": lab.stoofpotten.id,
             "team": "De Stoofpotten",
+            "project": lab.stoofpotten.project.title,
             "min_mbo": 2,
             "min_hbo": 1,
             "max_size": 6,
@@ -358,6 +359,7 @@ def test_signals_list_quiet_student_but_not_one_who_logged_13_days_ago_or_joined
             "student": "Finn Bakker",
             "team_id": lab.pannenkoeken.id,
             "team": "De Pannenkoeken",
+            "project": lab.pannenkoeken.project.title,
             "last": date(2026, 11, 30),
         }
     ]
@@ -449,13 +451,25 @@ def test_supervision_this_month_counts_sessions_from_the_first_of_the_month(lab)
     petra = supervision_this_month(lab.petra, today=TODAY)
     assert petra["since"] == date(2027, 1, 1)
     # 45 + 45 in January; the 60 minutes on 31 December are last month
-    assert petra["teams"] == [{"id": lab.pannenkoeken.id, "name": "De Pannenkoeken", "minutes": 90}]
+    assert petra["teams"] == [
+        {
+            "id": lab.pannenkoeken.id,
+            "name": "De Pannenkoeken",
+            "project": lab.pannenkoeken.project.title,
+            "minutes": 90,
+        }
+    ]
     assert petra["minutes"] == 90
     assert petra["per_week"] == 2
     ingrid = supervision_this_month(lab.ingrid, today=TODAY)
     # 30 on 4 Jan; not the 90 on 28 Dec nor De Kempers' 60 in November
     assert ingrid["teams"] == [
-        {"id": lab.moestuiniers.id, "name": "De Moestuiniers", "minutes": 30}
+        {
+            "id": lab.moestuiniers.id,
+            "name": "De Moestuiniers",
+            "project": lab.moestuiniers.project.title,
+            "minutes": 30,
+        }
     ]
     assert ingrid["minutes"] == 30
 

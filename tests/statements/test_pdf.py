@@ -407,3 +407,10 @@ def test_report_metadata_names_title_author_and_generation_date(app):
     assert metadata.title == "Wijkrapportage Amsterdam-Noord"
     assert metadata.author == "wijklab"
     assert metadata.creation_date == datetime(2026, 11, 28, 14, 5, tzinfo=UTC)
+
+
+def test_statement_names_the_team_under_its_project(app):
+    """Many teams are called "Team 1": the project comes first and the team follows it."""
+    with app.test_request_context():
+        content = " ".join(text(statement_pdf(snapshot())).split())
+    assert "Project Buurtkamer Noord Team Team Noord" in content

@@ -1233,7 +1233,13 @@ def test_student_sees_their_own_hours(client, login_as, eva):
     page = html(response)
     assert "4,5 uur" in page
     assert "10 uur (45%)" in page
-    assert table_row(page, "Noord", after="Per team") == ["Noord", "2,0", "1,0", "0,0"]
+    # The team with its project: many teams are called "Team 1".
+    memberships = db.session.scalars(
+        select(TeamMembership).where(TeamMembership.student_id == eva.id)
+    )
+    [team] = [m.team for m in memberships if m.team.name == "Noord"]
+    noord = f"Noord · {team.project.title}"
+    assert table_row(page, noord, after="Per team") == [noord, "2,0", "1,0", "0,0"]
     assert table_row(page, "week 46", after="Per week") == ["week 46", "1,5", "0,0", "4,5"]
     assert count(Task) == 5
 

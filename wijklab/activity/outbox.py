@@ -16,12 +16,15 @@ import secrets
 from datetime import timedelta
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from wijklab import clock
+from wijklab.accounts.models import Role, User
 from wijklab.activity.models import OutboxMessage, OutboxStatus
+from wijklab.activity.services import notify, register_kind
 from wijklab.extensions import db, mail
 
 log = logging.getLogger(__name__)
@@ -29,6 +32,18 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 CLAIM_TIMEOUT = timedelta(minutes=10)
 BATCH = 200
+MAIL_FAILED = "mail_failed"
+
+# Admins hear in the app (not by mail, unless they choose so) when a message stays undelivered.
+register_kind(
+    MAIL_FAILED,
+    _l(
+        "Een mail aan %(name)s kon na %(attempts)s pogingen niet worden bezorgd. Controleer het "
+        "e-mailadres van %(name)s."
+    ),
+    label=_l("Een mail kon niet worden bezorgd"),
+    roles={Role.ADMIN},
+)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -132,7 +147,7 @@ def _failed(message: OutboxMessage, token: str, error: Exception) -> None:
         attempts,
         type(error).__name__,
     )
-    db.session.execute(
+    result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message.id, OutboxMessage.claim == token)
         .values(
@@ -144,8 +159,34 @@ def _failed(message: OutboxMessage, token: str, error: Exception) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+    if status == OutboxStatus.FAILED and result.rowcount == 1:
+        _tell_admins(message, attempts)
     db.session.commit()
     db.session.expire(message)
+
+
+def _tell_admins(message: OutboxMessage, attempts: int) -> None:
+    """Every active admin hears once of a message that stayed undelivered: who it was for and a
+    link to that account (the audit trail when it was for an address without an account). No
+    subject or body: those may hold a one-click link or personal data. A failed mail about a
+    failed mail is not reported again, so a broken admin address cannot start a chain."""
+    if message.kind == MAIL_FAILED:
+        return
+    recipient = db.session.get(User, message.user_id) if message.user_id else None
+    name = recipient.name if recipient is not None else message.to_address
+    link = f"/users/{recipient.id}/edit" if recipient is not None else "/audit"
+    admins = db.session.scalars(
+        select(User.id).where(User.role == Role.ADMIN, User.is_active.is_(True))
+    ).all()
+    for admin_id in admins:
+        notify(
+            admin_id,
+            MAIL_FAILED,
+            link,
+            dedupe_key=f"{MAIL_FAILED}:{message.id}:{admin_id}",
+            name=name,
+            attempts=attempts,
+        )
 
 
 # --- after commit ------------------------------------------------------------------------------

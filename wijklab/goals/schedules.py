@@ -70,7 +70,7 @@ def remind_goals_in_review(now: datetime) -> int:
             LearningGoal.title,
             LearningGoal.updated_at,
             User.name,
-            Team.name,
+            (Team.name + " · " + Project.title).label("name"),
             Team.supervisor_id,
             Project.owner_id,
         )
@@ -118,7 +118,7 @@ def goals_in_review(users: list[User], now: datetime) -> dict[int, DigestSection
             LearningGoal.version,
             LearningGoal.title,
             User.name,
-            Team.name,
+            (Team.name + " · " + Project.title).label("name"),
             Team.supervisor_id,
         )
         .join(User, User.id == LearningGoal.student_id)

@@ -205,7 +205,7 @@ def _load(goal_id: int) -> LearningGoal:
         select(LearningGoal)
         .where(LearningGoal.id == goal_id)
         .options(
-            joinedload(LearningGoal.team),
+            joinedload(LearningGoal.team).joinedload(Team.project),
             # The page shows every piece of evidence with its task, all feedback and sign-offs.
             selectinload(LearningGoal.evidence)
             .joinedload(GoalEvidence.participation)
@@ -471,7 +471,7 @@ def index():
         .join(Team, Team.id == LearningGoal.team_id)
         .join(Project, Project.id == Team.project_id)
         .options(
-            joinedload(LearningGoal.team),
+            joinedload(LearningGoal.team).joinedload(Team.project),
             # Each row shows the latest rating and how much of the evidence is approved.
             selectinload(LearningGoal.evidence)
             .joinedload(GoalEvidence.participation)

@@ -416,6 +416,15 @@ ENTRIES: tuple[Entry, ...] = (
         },
     ),
     Entry(
+        "supervision_session_student",
+        _l("Wie bij een begeleidingsmoment was"),
+        (Link("student", "student_id"),),
+        {
+            "session_id": Field(Category.WORK_LOG, _l("gekregen begeleiding")),
+            "student_id": _ref(_l("welke student erbij was")),
+        },
+    ),
+    Entry(
         "school_visit",
         _l("Schoolbezoeken"),
         (Link("visitor", "visitor_id"),),

@@ -38,6 +38,8 @@ PLOT_HEIGHT = 180
 MAX_COLUMN_WIDTH = 28
 COLUMN_FILL = 0.7  # share of a week's slot its column covers; the rest is air between columns
 SERIES_CLASSES = 6  # charts.css defines .series-0 ... .series-5
+MIN_VISIBLE = 6  # the narrowest a progress bar with anything in it is drawn
+MARKER_OVERHANG = 6  # how far the expected-value marker reaches above and below the bar
 NICE_STEPS = ((1.0, 0.2), (2.0, 0.5), (2.5, 0.5), (5.0, 1.0))  # (maximum, tick step) × 10^n
 
 CHART_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
@@ -121,7 +123,7 @@ class Table:
 class Chart:
     """Everything a template needs to draw one chart, and to describe it without the picture."""
 
-    kind: str  # "bar", "stacked_bar" or "cumulative"
+    kind: str  # "bar", "stacked_bar", "cumulative" or "progress"
     chart_id: str
     title: str
     description: str
@@ -139,6 +141,7 @@ class Chart:
     lines: list[Line] = field(default_factory=list)
     legend: list[LegendItem] = field(default_factory=list)
     pattern_id: str | None = None  # the id of the hatch <pattern>, prefixed by chart_id
+    summary: str = ""  # a plain sentence shown under the drawing (or instead of it when empty)
 
     @property
     def title_id(self) -> str:
@@ -290,7 +293,7 @@ def stacked_bar_chart(
     total_rows = [(str(label), total) for (label, _values), total in zip(rows, totals, strict=True)]
     total_texts = [format_amount(sum(values), unit) for _, values in rows]
     legend, legend_bottom = _legend(
-        [(name, f"chart-swatch {_series_class(i)}", False) for i, name in enumerate(series)],
+        [(name, f"chart-swatch {_series_class(i)}", "box") for i, name in enumerate(series)],
         top=0.0,
     )
     layout = _RowLayout(top=legend_bottom, value_texts=total_texts)
@@ -367,8 +370,12 @@ def cumulative_chart(
     pattern_id = f"{chart_id}-pending"
     legend, legend_bottom = _legend(
         [
-            (f"{first}: {format_amount(last_first, unit)}", "chart-swatch series-0", False),
-            (f"{second}: {format_amount(last_second, unit)}", "chart-swatch chart-pending", True),
+            (f"{first}: {format_amount(last_first, unit)}", "chart-swatch series-0", "box"),
+            (
+                f"{second}: {format_amount(last_second, unit)}",
+                "chart-swatch chart-pending",
+                "hatched",
+            ),
         ],
         top=0.0,
     )
@@ -466,6 +473,212 @@ def cumulative_chart(
     return chart
 
 
+def progress_chart(
+    title: str,
+    *,
+    done: float,
+    pending: float,
+    target: float,
+    expected: float | None,
+    series: tuple[str, str, str],
+    unit: str,
+    chart_id: str,
+    summary: str = "",
+    description: str = "",
+) -> Chart:
+    """One bar on a track as long as the target (or the total, once past it): the done part
+    solid, the pending part hatched after it, each at least MIN_VISIBLE wide when not zero so
+    that 15 of 400 still shows, "15 van 400 uur" written next to it, and a dashed marker at the
+    expected value. ``series`` names done, pending and expected; ``summary`` is a sentence shown
+    with the chart. Without a target there is nothing to draw."""
+    title, unit = str(title), _unit(unit)
+    first, second, third = (str(name) for name in series)
+    summary = str(summary)
+    _check_id(chart_id)
+    done, pending, target = _clean(done), _clean(pending), _clean(target)
+    if expected is not None:
+        expected = _clean(expected)
+    figure = _(
+        "%(done)s van %(target)s", done=format_number(done), target=format_amount(target, unit)
+    )
+    rows = [
+        [first, format_amount(done, unit)],
+        [second, format_amount(pending, unit)],
+        [_("Afgesproken"), format_amount(target, unit)],
+    ]
+    if expected is not None:
+        rows.append([third, format_amount(expected, unit)])
+    table = Table(caption=title, headers=[_("Omschrijving"), _("Waarde")], rows=rows)
+    text = _(
+        "%(figure)s %(first)s, %(pending)s %(second)s.",
+        figure=figure,
+        first=first,
+        pending=format_amount(pending, unit),
+        second=second,
+    )
+    if expected is not None:
+        text = f"{text} {third[:1].upper()}{third[1:]}: {format_amount(expected, unit)}."
+    description = description or " ".join(part for part in (text, summary) if part)
+    if not target:
+        chart = _empty("progress", chart_id, title, unit, table, description, [first, second])
+        chart.summary = summary
+        return chart
+
+    entries = [
+        (f"{first}: {format_amount(done, unit)}", "chart-swatch series-0", "box"),
+        (f"{second}: {format_amount(pending, unit)}", "chart-swatch chart-pending", "hatched"),
+    ]
+    if expected is not None:
+        entries.append((f"{third}: {format_amount(expected, unit)}", "chart-expected", "line"))
+    legend, legend_bottom = _legend(entries, top=0.0)
+    y = _n(legend_bottom + MARKER_OVERHANG)
+    plot = Box(x=1.0, y=y, width=WIDTH - 2, height=BAR_HEIGHT)
+    scale = max(target, done + pending)
+    chart = Chart(
+        kind="progress",
+        chart_id=chart_id,
+        title=title,
+        description=description,
+        unit=unit,
+        table=table,
+        series=[first, second],
+        scale_max=scale,
+        plot=plot,
+        legend=legend,
+        pattern_id=f"{chart_id}-pending",
+        summary=summary,
+    )
+
+    def width_of(value: float) -> float:
+        return max(MIN_VISIBLE, plot.width * value / scale) if value else 0.0
+
+    done_width = min(width_of(done), plot.width)
+    pending_width = min(width_of(pending), plot.width - done_width)
+    chart.rects.append(Rect(plot.x, y, plot.width, BAR_HEIGHT, "chart-track"))
+    if done_width:
+        chart.rects.append(
+            Rect(
+                plot.x,
+                y,
+                _n(done_width),
+                BAR_HEIGHT,
+                "chart-bar series-0",
+                tooltip=f"{first}: {figure}",
+            )
+        )
+    if pending_width:
+        chart.rects.append(
+            Rect(
+                _n(plot.x + done_width),
+                y,
+                _n(pending_width),
+                BAR_HEIGHT,
+                "chart-bar chart-pending",
+                hatched=True,
+                tooltip=f"{second}: {format_amount(pending, unit)}",
+            )
+        )
+    bottom = y + BAR_HEIGHT + MARKER_OVERHANG
+    end = plot.x + done_width + pending_width
+    figure_width = len(figure) * CHAR_WIDTH
+    marker = None
+    if expected is not None:
+        marker = _n(plot.x + plot.width * min(expected, scale) / scale)
+    if end + VALUE_GAP + figure_width <= WIDTH:
+        x = end + VALUE_GAP
+        # step over the expected marker rather than have its dashes run through the figure
+        if (
+            marker is not None
+            and x - 3 <= marker <= x + figure_width + 3
+            and marker + VALUE_GAP + figure_width <= WIDTH
+        ):
+            x = marker + VALUE_GAP
+        chart.texts.append(Text(_n(x), _n(_middle(y)), figure, "chart-value"))
+    elif done_width >= figure_width + 2 * VALUE_GAP:
+        chart.texts.append(
+            Text(
+                _n(plot.x + done_width - VALUE_GAP),
+                _n(_middle(y)),
+                figure,
+                "chart-value-inside",
+                "end",
+            )
+        )
+    else:  # no room beside the bar: on its own line under it
+        bottom += LINE_HEIGHT
+        chart.texts.append(Text(plot.x, _n(bottom), figure, "chart-value"))
+    if marker is not None:
+        top, foot = _n(y - MARKER_OVERHANG), _n(y + BAR_HEIGHT + MARKER_OVERHANG)
+        chart.lines.append(Line(marker, top, marker, foot, "chart-expected-halo"))
+        chart.lines.append(Line(marker, top, marker, foot, "chart-expected"))
+    scale_y = _n(bottom + LINE_HEIGHT)
+    chart.texts.append(Text(plot.x, scale_y, format_number(0), "chart-tick"))
+    chart.texts.append(
+        Text(_n(plot.x + plot.width), scale_y, format_amount(scale, unit), "chart-tick", "end")
+    )
+    chart.height = _n(scale_y + 6)
+    return chart
+
+
+def hours_progress_chart(schedule, *, name: str | None = None, chart_id: str = "chart-hours"):
+    """A student's hours chart from a ``tasks.services.HoursSchedule``: approved and waiting
+    hours against the agreed BPV hours, the hours expected by today, and whether that is on
+    schedule. ``name`` is the student's name when someone else looks ("je" otherwise)."""
+    expected = None if schedule.expected is None else schedule.expected / 60
+    return progress_chart(
+        _("BPV-uren tot nu"),
+        done=schedule.verified / 60,
+        pending=schedule.pending / 60,
+        target=schedule.agreed / 60,
+        expected=expected,
+        series=(_("goedgekeurd"), _("wacht op controle"), _("verwacht tot nu")),
+        unit=_("uur"),
+        chart_id=chart_id,
+        summary=schedule_sentence(schedule, name=name),
+    )
+
+
+def schedule_sentence(schedule, *, name: str | None = None) -> str:
+    """Whether the student is on schedule, in one plain sentence; "je" without a ``name``."""
+    if schedule.status == "no_agreed":
+        return _("Er zijn nog geen afgesproken BPV-uren, dus er is nog geen schema.")
+    if schedule.status == "no_period":
+        return _("Er is nog geen team met een begin- en einddatum, dus er is nog geen schema.")
+    values = {
+        # from the figures as shown (tenths of an hour), so that 121,4 − 27,5 reads as 93,9
+        "hours": format_number(abs(_tenths(schedule.expected) - _tenths(schedule.verified))),
+        "expected": format_number(_tenths(schedule.expected)),
+        "name": name or "",
+    }
+    if schedule.status == "behind":
+        if name:
+            return _(
+                "%(name)s loopt %(hours)s uur achter op schema "
+                "(verwacht tot nu: %(expected)s uur).",
+                **values,
+            )
+        return _(
+            "Je loopt %(hours)s uur achter op schema (verwacht tot nu: %(expected)s uur).", **values
+        )
+    if schedule.status == "ahead":
+        if name:
+            return _(
+                "%(name)s loopt %(hours)s uur voor op schema (verwacht tot nu: %(expected)s uur).",
+                **values,
+            )
+        return _(
+            "Je loopt %(hours)s uur voor op schema (verwacht tot nu: %(expected)s uur).", **values
+        )
+    if name:
+        return _("%(name)s ligt op schema (verwacht tot nu: %(expected)s uur).", **values)
+    return _("Je ligt op schema (verwacht tot nu: %(expected)s uur).", **values)
+
+
+def _tenths(minutes: int) -> float:
+    """Minutes as hours rounded to a tenth (6 minutes), half to even as the number format does."""
+    return round(minutes / 6) / 10
+
+
 # Layout helpers
 
 
@@ -502,20 +715,27 @@ class _RowLayout:
         return Box(self.plot.x, self.plot.y, self.plot.width, _n(self.y - ROW_GAP - self.plot.y))
 
 
-def _legend(entries: list[tuple[str, str, bool]], *, top: float) -> tuple[list[LegendItem], float]:
-    """Lay legend entries (label, swatch class, hatched) out left to right, wrapping to a new
-    row when the next one does not fit; return them and the y just below the legend."""
+def _legend(entries: list[tuple[str, str, str]], *, top: float) -> tuple[list[LegendItem], float]:
+    """Lay legend entries (label, swatch class, swatch: "box", "hatched" or "line") out left to
+    right, wrapping to a new row when the next one does not fit; return them and the y just below
+    the legend."""
     items: list[LegendItem] = []
     x, y = 0.0, top
-    for label, css_class, hatched in entries:
+    for label, css_class, swatch in entries:
         text = _wrap(label, WIDTH - SWATCH - 6, 1)[0]
         width = SWATCH + 6 + len(text) * CHAR_WIDTH
         if x > 0 and x + width > WIDTH:
             x, y = 0.0, y + LINE_HEIGHT + 2
+        rect = line = None
+        if swatch == "line":
+            line = Line(_n(x + SWATCH / 2), _n(y + 1), _n(x + SWATCH / 2), _n(y + 17), css_class)
+        else:
+            rect = Rect(_n(x), _n(y + 3), SWATCH, SWATCH, css_class, hatched=swatch == "hatched")
         items.append(
             LegendItem(
                 label=label,
-                rect=Rect(_n(x), _n(y + 3), SWATCH, SWATCH, css_class, hatched=hatched),
+                rect=rect,
+                line=line,
                 texts=[Text(_n(x + SWATCH + 6), _n(y + FONT_SIZE), text, "chart-legend-label")],
             )
         )

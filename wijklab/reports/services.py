@@ -170,13 +170,23 @@ def wijkdocent_signals(user, *, today: date) -> dict:
     size = func.count(TeamMembership.id)
     below_rules = db.session.execute(
         select(
-            Team.id, Team.name, Project.min_mbo, Project.min_hbo, Project.max_size, mbo, hbo, size
+            Team.id,
+            Team.name,
+            Project.title,
+            Project.min_mbo,
+            Project.min_hbo,
+            Project.max_size,
+            mbo,
+            hbo,
+            size,
         )
         .join(Project, Project.id == Team.project_id)
         .outerjoin(TeamMembership, and_(TeamMembership.team_id == Team.id, _current_members()))
         .outerjoin(StudentProfile, StudentProfile.user_id == TeamMembership.student_id)
         .where(mine)
-        .group_by(Team.id, Team.name, Project.min_mbo, Project.min_hbo, Project.max_size)
+        .group_by(
+            Team.id, Team.name, Project.title, Project.min_mbo, Project.min_hbo, Project.max_size
+        )
         .having(or_(mbo < Project.min_mbo, hbo < Project.min_hbo, size > Project.max_size))
         .order_by(Team.name)
         .limit(SIGNAL_LIMIT)
@@ -207,7 +217,7 @@ def wijkdocent_signals(user, *, today: date) -> dict:
         .exists()
     )
     quiet = db.session.execute(
-        select(User.id, User.name, Team.id, Team.name, last_logged)
+        select(User.id, User.name, Team.id, Team.name, Project.title, last_logged)
         .select_from(TeamMembership)
         .join(Team, Team.id == TeamMembership.team_id)
         .join(Project, Project.id == Team.project_id)
@@ -246,6 +256,7 @@ def wijkdocent_signals(user, *, today: date) -> dict:
             {
                 "team_id": tid,
                 "team": name,
+                "project": title,
                 "min_mbo": min_mbo,
                 "min_hbo": min_hbo,
                 "max_size": max_size,
@@ -253,11 +264,18 @@ def wijkdocent_signals(user, *, today: date) -> dict:
                 "hbo": int(h),
                 "size": int(s),
             }
-            for tid, name, min_mbo, min_hbo, max_size, m, h, s in below_rules
+            for tid, name, title, min_mbo, min_hbo, max_size, m, h, s in below_rules
         ],
         "quiet_students": [
-            {"student_id": sid, "student": sname, "team_id": tid, "team": tname, "last": last}
-            for sid, sname, tid, tname, last in quiet
+            {
+                "student_id": sid,
+                "student": sname,
+                "team_id": tid,
+                "team": tname,
+                "project": title,
+                "last": last,
+            }
+            for sid, sname, tid, tname, title, last in quiet
         ],
         "stuck_goals": stuck,
         "supervisors": supervisor_load(user, today=today),
@@ -382,8 +400,9 @@ def student_team_activity(student, limit: int = 8) -> list[Task]:
         db.session.scalars(
             select(Task)
             .where(Task.team_id.in_(teams))
-            # Only the team's name is shown: keep the models' eager loads of people out of it.
+            # Only the team and its project are shown: keep the models' eager loads of people out.
             .options(
+                joinedload(Task.team).joinedload(Team.project),
                 joinedload(Task.team).lazyload(Team.supervisor),
                 joinedload(Task.team).lazyload(Team.memberships),
                 lazyload(Task.participations),
@@ -400,13 +419,17 @@ def supervision_this_month(user, *, today: date) -> dict:
     """The supervisor's supervision minutes this month, per team and in all."""
     first = today.replace(day=1)
     rows = db.session.execute(
-        select(Team.id, Team.name, func.sum(SupervisionSession.minutes))
+        select(Team.id, Team.name, Project.title, func.sum(SupervisionSession.minutes))
         .join(Team, Team.id == SupervisionSession.team_id)
+        .join(Project, Project.id == Team.project_id)
         .where(SupervisionSession.supervisor_id == user.id, SupervisionSession.date >= first)
-        .group_by(Team.id, Team.name)
+        .group_by(Team.id, Team.name, Project.title)
         .order_by(Team.name)
     ).all()
-    teams = [{"id": tid, "name": name, "minutes": int(m)} for tid, name, m in rows]
+    teams = [
+        {"id": tid, "name": name, "project": project, "minutes": int(m)}
+        for tid, name, project, m in rows
+    ]
     profile = user.supervisor_profile
     return {
         "teams": teams,

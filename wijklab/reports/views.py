@@ -23,7 +23,13 @@ from wijklab.inputs import parse_id, parse_page
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.projects.models import Project, ProjectStatus
 from wijklab.reports import waiting as _waiting_goals  # noqa: F401 (registers goals)
-from wijklab.reports.charts import Unit, bar_chart, cumulative_chart, stacked_bar_chart
+from wijklab.reports.charts import (
+    Unit,
+    bar_chart,
+    cumulative_chart,
+    hours_progress_chart,
+    stacked_bar_chart,
+)
 from wijklab.reports.forms import PeriodForm, WeeksForm, school_year_start
 from wijklab.reports.permissions import (
     can_view_neighbourhood_report,
@@ -42,6 +48,7 @@ from wijklab.reports.services import (
 from wijklab.statements.pdf import neighbourhood_report_pdf
 from wijklab.tasks.forms import CATEGORY_LABELS
 from wijklab.tasks.models import Category, Task, TaskParticipation, TaskStatus
+from wijklab.tasks.services import student_schedule
 from wijklab.teams.models import Team, TeamMembership
 
 bp = Blueprint("reports", __name__)
@@ -70,7 +77,17 @@ def dashboard():
             "progress": progress,
             "activity": student_team_activity(current_user),
             "coaching": coaching_overview(current_user),
-            "charts": {"progress": _progress_chart(progress)},
+            "charts": {
+                "hours": hours_progress_chart(
+                    student_schedule(
+                        current_user,
+                        verified=progress["verified"],
+                        pending=progress["pending"],
+                        today=today(),
+                    )
+                ),
+                "progress": _progress_chart(progress),
+            },
         }
     elif current_user.role == Role.SUPERVISOR:
         teams = _running_teams(Team.supervisor_id == current_user.id)
@@ -88,10 +105,12 @@ def dashboard():
 
 
 def _progress_chart(progress: dict):
+    # No target line: the hours chart above it holds the agreed hours, and 400 on this scale
+    # would flatten the weekly columns to slivers.
     return cumulative_chart(
         _("Je uren per week, opgeteld"),
         [(week_label(w["week"]), w["verified"] / 60, w["pending"] / 60) for w in progress["weeks"]],
-        target=(progress["agreed"] / 60) or None,
+        target=None,
         series=(_("goedgekeurd"), _("wacht op controle")),
         unit=_("uur"),
         chart_id="chart-progress",

@@ -122,7 +122,7 @@ def redirect_to_wijkdocent(review: Review, *, link: str) -> bool:
         link,
         by=review.supervisor.name,
         title=obj.title,
-        team=obj.team.name,
+        team=obj.team.label,
     )
     record(review.supervisor, "review.redirected", obj)
     db.session.flush()

@@ -338,7 +338,7 @@ def _task_item(task: Task) -> dict:
     team = task.team
     return {
         "kind": "task",
-        "kicker": _("Taak van %(team)s, wacht op jouw controle", team=team.name),
+        "kicker": _("Taak van %(team)s, wacht op jouw controle", team=team.label),
         "title": task.title,
         "facts": [
             (_("Datum"), local_date(task.date)),

@@ -291,8 +291,9 @@ def _student_block(pdf: Document, student: dict) -> None:
 def _team_block(pdf: Document, team: dict, supervisor: dict, period: dict) -> None:
     pdf.heading(_("Team en project"))
     rows = [
-        (_("Team"), team.get("name") or ""),
+        # The project first: many teams are called "Team 1", the team is read under its project.
         (_("Project"), team.get("project") or ""),
+        (_("Team"), team.get("name") or ""),
         (_("Partnerorganisatie"), team.get("partner") or ""),
         (_("Wijk"), team.get("neighbourhood") or ""),
     ]

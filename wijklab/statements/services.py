@@ -226,7 +226,7 @@ def issue_statement(team: Team, student, *, by, verify_url) -> Statement:
                 f"/statements/{statement.id}",
                 by=by.name,
                 student=student.name,
-                team=team.name,
+                team=team.label,
             )
     return statement
 

@@ -138,7 +138,7 @@ def pdf(statement_id: int):
 @limiter.limit(_verify_limit)
 def verify(code: str | None = None):
     """Public: is a statement with this code genuine and still current? Shows only the
-    student's name, the team, the period and the validity."""
+    student's name, the project and team, the period and the validity."""
     typed = code if code is not None else request.args.get("code")
     if typed is None:
         return render_template("statements/verify.html", typed="", statement=None)
@@ -157,6 +157,7 @@ def verify(code: str | None = None):
         statement=statement,
         student=content["student"]["name"],
         team=content["team"]["name"],
+        project=content["team"].get("project"),
         period=content["period"],
         current=is_current(statement),
     )

@@ -21,7 +21,7 @@ from wtforms.validators import (
 )
 
 from wijklab.errors import WijklabError
-from wijklab.forms import choices, strip
+from wijklab.forms import CheckboxListField, choices, id_or_error, strip
 from wijklab.tasks.models import (
     DESCRIPTION_MAX,
     NOTE_MAX,
@@ -154,6 +154,19 @@ class ReturnForm(FlaskForm):
     )
 
 
+class CorrectionForm(FlaskForm):
+    """One participant's new time, typed as people say it (see parse_duration), with a reason;
+    the removal form sends the reason alone. ``version`` is the task's version as shown."""
+
+    minutes = StringField(_l("Nieuwe tijd"), filters=[strip], description=DURATION_HELP)
+    reason = TextAreaField(
+        _l("Reden"),
+        validators=[DataRequired(_l("Schrijf waarom je de tijd aanpast.")), Length(max=REASON_MAX)],
+        filters=[strip],
+    )
+    version = HiddenField()
+
+
 class ReflectionForm(FlaskForm):
     reflection = TextAreaField(
         _l("Mijn reflectie"), validators=[Length(max=REFLECTION_MAX)], filters=[strip]
@@ -168,6 +181,9 @@ class SupervisionForm(FlaskForm):
         validators=[InputRequired(REQUIRED)],
         description=DURATION_HELP,
     )
+    # The team's current members (set by the view), all ticked at first; the service refuses
+    # anyone else with a message on this field.
+    students = CheckboxListField(_l("Wie waren erbij?"), coerce=id_or_error, validate_choice=False)
     note = TextAreaField(_l("Notitie"), validators=[Length(max=NOTE_MAX)], filters=[strip])
 
 

@@ -3,7 +3,15 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Enum,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wijklab.clock import utcnow
@@ -153,6 +161,24 @@ class TaskEvent(db.Model):
     actor = relationship("User", lazy="joined")
 
 
+# The students who took part in a supervision session (sessions logged before this was kept
+# have none): supervision per student on their hours page.
+supervision_session_student = db.Table(
+    "supervision_session_student",
+    Column(
+        "session_id",
+        ForeignKey("supervision_session.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "student_id",
+        ForeignKey("user.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
 class SupervisionSession(db.Model):
     """Time a supervisor spent supervising a team (the partners' scarcest resource)."""
 
@@ -170,6 +196,9 @@ class SupervisionSession(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     supervisor = relationship("User", lazy="joined")
+    students = relationship(
+        "User", secondary=supervision_session_student, order_by="User.name", lazy="selectin"
+    )
 
 
 class SchoolVisit(db.Model):

@@ -77,7 +77,8 @@ def _pending_tasks(cutoff: datetime):
             Task.title,
             Task.created_at,
             latest.c.at,
-            Team.name,
+            # The team with its project: many teams are called "Team 1".
+            (Team.name + " · " + Project.title).label("name"),
             Team.supervisor_id,
             Project.owner_id,
         )
@@ -162,7 +163,7 @@ def remind_quiet_students(now: datetime) -> int:
             TeamMembership.team_id,
             TeamMembership.joined_on,
             last_task.c.last,
-            Team.name,
+            (Team.name + " · " + Project.title).label("name"),
         )
         .join(Team, Team.id == TeamMembership.team_id)
         .join(Project, Project.id == Team.project_id)
@@ -210,7 +211,7 @@ def waiting_tasks(users: list[User], now: datetime) -> dict[int, DigestSection]:
     if not supervisors:
         return {}
     rows = db.session.execute(
-        select(Task, Team.name, Team.supervisor_id)
+        select(Task, (Team.name + " · " + Project.title).label("name"), Team.supervisor_id)
         .join(Team, Team.id == Task.team_id)
         .join(Project, Project.id == Team.project_id)
         .where(

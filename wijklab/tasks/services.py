@@ -25,6 +25,7 @@ from wijklab.activity.services import (
 from wijklab.database import touch
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
+from wijklab.projects.models import Project
 from wijklab.tasks.models import (
     DESCRIPTION_MAX,
     MAX_MINUTES,
@@ -40,6 +41,7 @@ from wijklab.tasks.models import (
     TaskEvent,
     TaskParticipation,
     TaskStatus,
+    supervision_session_student,
 )
 from wijklab.teams.models import Team
 
@@ -51,6 +53,8 @@ register_actions(
         "task.edited_after_verification": _l(
             "Goedgekeurde taak gewijzigd (wacht weer op controle)"
         ),
+        "task.participant_corrected": _l("Tijd van een deelnemer aangepast"),
+        "task.participant_removed": _l("Deelnemer van een taak verwijderd"),
     }
 )
 register_object_link("Task", "tasks.detail", "task_id")
@@ -68,6 +72,13 @@ register_kind(
     label=_l("Een taak is goedgekeurd"),
     roles={Role.STUDENT},
     defaults={Role.STUDENT: Delivery.DAILY},
+)
+register_kind(
+    "participation_corrected",
+    _l("%(by)s paste je tijd bij ‘%(title)s’ aan."),
+    label=_l("Je tijd bij een taak is aangepast"),
+    roles={Role.STUDENT},
+    defaults={Role.STUDENT: Delivery.IMMEDIATE},
 )
 register_kind(
     "task_back_to_pending",
@@ -355,6 +366,105 @@ def return_task(task: Task, *, by, reason: str, version: int | None = None) -> N
     db.session.flush()
 
 
+def _correction_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise WijklabError(_l("Schrijf waarom je de tijd aanpast."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise WijklabError(_l("De reden mag hoogstens 1000 tekens hebben."), field="reason")
+    return reason
+
+
+def correct_participation(
+    participation: TaskParticipation,
+    *,
+    by,
+    minutes: int | None,
+    reason: str,
+    version: int | None = None,
+) -> None:
+    """The reviewer corrects one participant's minutes (``minutes``) or removes them from the
+    task (``minutes=None``), with a reason, instead of returning the whole task. Only on a
+    pending task, on the ``version`` the reviewer saw; never on a task they took part in; the
+    last participant stays (return the task instead). The task's history keeps the old and new
+    minutes and the reason; the student is told, without the reason."""
+    task = participation.task
+    _check_seen(task, version)
+    if task.status != TaskStatus.PENDING:
+        raise WijklabError(
+            _l("Alleen bij een taak die wacht op controle kun je de tijd aanpassen.")
+        )
+    if any(p.student_id == by.id for p in task.participations):
+        raise NotAllowed(_l("Je kunt een taak waaraan je zelf meedeed niet aanpassen."))
+    reason = _correction_reason(reason)
+    old = participation.minutes
+    if minutes is None:
+        if len(task.participations) <= 1:
+            raise WijklabError(
+                _l("De laatste deelnemer kun je niet verwijderen. Geef de taak dan terug.")
+            )
+        task.participations.remove(participation)
+        action = "participant_removed"
+    else:
+        if not 1 <= minutes <= MAX_MINUTES:
+            raise WijklabError(_l("Kies 1 tot en met 960 minuten."), field="minutes")
+        if minutes == old:
+            raise WijklabError(_l("Dit is dezelfde tijd als eerst."), field="minutes")
+        already = db.session.scalar(
+            select(func.coalesce(func.sum(TaskParticipation.minutes), 0))
+            .join(Task, Task.id == TaskParticipation.task_id)
+            .where(
+                Task.date == task.date,
+                Task.id != task.id,
+                TaskParticipation.student_id == participation.student_id,
+            )
+        )
+        if already + minutes > MAX_MINUTES:
+            raise WijklabError(
+                _l(
+                    "%(name)s komt op %(date)s boven de 16 uur.",
+                    name=participation.student.name,
+                    date=task.date.strftime("%d-%m-%Y"),
+                ),
+                field="minutes",
+            )
+        participation.minutes = minutes
+        action = "participant_corrected"
+    touch(task)  # the version goes up: a decision on the task as it was is refused
+    status = task.status.value
+    _event(
+        task,
+        by,
+        action,
+        status,
+        status,
+        {
+            "student_id": participation.student_id,
+            "old_minutes": old,
+            "new_minutes": minutes,
+            "reason": reason,
+        },
+    )
+    # The reason stays in the task's own history: it may name someone.
+    record(
+        by,
+        f"task.{action}",
+        task,
+        student_id=participation.student_id,
+        old_minutes=old,
+        new_minutes=minutes,
+    )
+    if participation.student_id != by.id:
+        notify(
+            participation.student_id,
+            "participation_corrected",
+            _task_link(task),
+            title=task.title,
+            by=by.name,
+        )
+    db.session.flush()
+
+
 def set_reflection(participation: TaskParticipation, text: str) -> None:
     text = (text or "").strip()
     if len(text) > REFLECTION_MAX:
@@ -365,15 +475,30 @@ def set_reflection(participation: TaskParticipation, text: str) -> None:
     db.session.flush()
 
 
-def log_supervision(team: Team, *, supervisor, on: date, minutes: int, note: str, today: date):
+def log_supervision(
+    team: Team, *, supervisor, on: date, minutes: int, note: str, today: date, students=()
+):
+    """A supervision session of the team, with the ``students`` (current members) who took
+    part; each of them is credited with the session's minutes of supervision."""
     if on > today or not team.start_date <= on <= team.end_date:
         raise WijklabError(
             _l("Kies een datum in de periode van het team, niet in de toekomst."), field="date"
         )
     if not 1 <= minutes <= MAX_MINUTES:
         raise WijklabError(_l("Kies 1 tot en met 960 minuten."), field="minutes")
+    current = {m.student_id for m in team.current_memberships}
+    chosen = {student.id: student for student in students}
+    if set(chosen) - current:
+        raise WijklabError(
+            _l("Alleen huidige teamleden kunnen bij de begeleiding staan."), field="students"
+        )
     session = SupervisionSession(
-        team_id=team.id, supervisor=supervisor, date=on, minutes=minutes, note=note.strip()
+        team_id=team.id,
+        supervisor=supervisor,
+        date=on,
+        minutes=minutes,
+        note=note.strip(),
+        students=list(chosen.values()),
     )
     db.session.add(session)
     db.session.flush()
@@ -485,6 +610,40 @@ def event_changes(event: TaskEvent) -> list:
     return result
 
 
+CORRECTIONS = frozenset({"participant_corrected", "participant_removed"})
+
+
+def corrections(task: Task) -> dict[int, dict]:
+    """The task's corrections by the reviewer, per event id: the participant's name, the old and
+    new minutes (None: removed) and the reason; the names in one query."""
+    from wijklab.accounts.models import User
+
+    found = {}
+    for event in task.events:
+        if event.action not in CORRECTIONS:
+            continue
+        try:
+            details = json.loads(event.details or "{}")
+        except ValueError:
+            continue
+        found[event.id] = details
+    ids = {d.get("student_id") for d in found.values()} - {None}
+    names = (
+        dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+        if ids
+        else {}
+    )
+    return {
+        event_id: {
+            "name": names.get(d.get("student_id"), "—"),
+            "old": d.get("old_minutes"),
+            "new": d.get("new_minutes"),
+            "reason": d.get("reason", ""),
+        }
+        for event_id, d in found.items()
+    }
+
+
 def _readable(key: str, value) -> str:
     if key == "participants" and isinstance(value, dict):
         from wijklab.accounts.models import User
@@ -581,14 +740,16 @@ def student_hours(student) -> dict:
         select(
             Team.id,
             Team.name,
+            Project.title,
             _minutes_where(verified & ~individual),
             _minutes_where(verified & individual),
             _minutes_where(Task.status == TaskStatus.PENDING),
         )
+        .join(Project, Project.id == Team.project_id)
         .join(Task, Task.team_id == Team.id)
         .join(TaskParticipation, TaskParticipation.task_id == Task.id)
         .where(TaskParticipation.student_id == student.id)
-        .group_by(Team.id, Team.name)
+        .group_by(Team.id, Team.name, Project.title)
         .order_by(Team.name)
     ).all()
     dated = db.session.execute(
@@ -608,12 +769,15 @@ def student_hours(student) -> dict:
         cumulative += bucket["collective"] + bucket["individual"]
         by_week.append({"year": year, "week": week, **bucket, "cumulative": cumulative})
     teams = [
-        {"id": tid, "name": name, "collective": c, "individual": i, "pending": p}
-        for tid, name, c, i, p in per_team
+        {"id": tid, "name": name, "project": title, "collective": c, "individual": i, "pending": p}
+        for tid, name, title, c, i, p in per_team
     ]
     total = sum(t["collective"] + t["individual"] for t in teams)
     agreed = student.student_profile.agreed_bpv_hours * 60
+    sessions = student_supervision(student)
     return {
+        "supervision": sum(s["minutes"] for s in sessions),
+        "sessions": sessions,
         "teams": teams,
         "weeks": by_week,
         "total": total,
@@ -622,4 +786,125 @@ def student_hours(student) -> dict:
         "pending": sum(t["pending"] for t in teams),
         "agreed": agreed,
         "percent": round(100 * total / agreed) if agreed else None,
+        "schedule": student_schedule(
+            student,
+            verified=total,
+            pending=sum(t["pending"] for t in teams),
+            today=clock.today(),
+        ),
     }
+
+
+# Within this share of the expected hours (and at least an hour) a student is on schedule.
+SCHEDULE_MARGIN = 0.1
+SCHEDULE_MARGIN_MINUTES = 60
+
+
+@dataclass(frozen=True)
+class HoursSchedule:
+    """A student's hours against their agreed BPV hours, in minutes, and where they should be by
+    today if they spread the agreed hours evenly over their placement (``start`` to ``end``)."""
+
+    verified: int
+    pending: int
+    agreed: int
+    start: date | None
+    end: date | None
+    expected: int | None  # minutes expected by today; None without agreed hours or dates
+    status: str  # "no_agreed", "no_period", "on_track", "behind" or "ahead"
+
+    @property
+    def difference(self) -> int:
+        """Verified minutes above (positive) or below (negative) the expected minutes."""
+        return self.verified - (self.expected or 0)
+
+
+def placement_period(student) -> tuple[date | None, date | None]:
+    """The student's placement: from the first day in a team (joining, or the team's start if
+    later) to the end of their last team; (None, None) before they are in any team."""
+    from wijklab.teams.models import TeamMembership
+
+    rows = db.session.execute(
+        select(TeamMembership.joined_on, Team.start_date, Team.end_date)
+        .join(Team, Team.id == TeamMembership.team_id)
+        .where(TeamMembership.student_id == student.id)
+    ).all()
+    if not rows:
+        return None, None
+    start = min(max(joined, team_start) for joined, team_start, _end in rows)
+    end = max(team_end for _joined, _start, team_end in rows)
+    return start, end
+
+
+def hours_schedule(
+    *, verified: int, pending: int, agreed: int, start: date | None, end: date | None, today: date
+) -> HoursSchedule:
+    """Compare verified minutes with the agreed minutes spread evenly over the placement's days,
+    today included (nothing expected before the start, everything after the end). On schedule
+    within 10 % of the expected minutes, and at least an hour, either way."""
+    expected = None
+    if not agreed:
+        status = "no_agreed"
+    elif start is None or end is None or end < start:
+        status = "no_period"
+    else:
+        days = (end - start).days + 1
+        passed = min(max((today - start).days + 1, 0), days)
+        expected = round(agreed * passed / days)
+        margin = max(SCHEDULE_MARGIN_MINUTES, SCHEDULE_MARGIN * expected)
+        if verified < expected - margin:
+            status = "behind"
+        elif verified > expected + margin:
+            status = "ahead"
+        else:
+            status = "on_track"
+    return HoursSchedule(verified, pending, agreed, start, end, expected, status)
+
+
+def student_schedule(student, *, verified: int, pending: int, today: date) -> HoursSchedule:
+    """``hours_schedule`` for a student: their agreed BPV hours and placement period."""
+    profile = student.student_profile
+    start, end = placement_period(student)
+    return hours_schedule(
+        verified=verified,
+        pending=pending,
+        agreed=(profile.agreed_bpv_hours * 60) if profile else 0,
+        start=start,
+        end=end,
+        today=today,
+    )
+
+
+def student_supervision(student) -> list[dict]:
+    """The supervision sessions the student took part in, newest first, with the team and the
+    supervisor: one query, however many sessions."""
+    from wijklab.accounts.models import User
+
+    rows = db.session.execute(
+        select(
+            SupervisionSession.date,
+            SupervisionSession.minutes,
+            Team.name,
+            Project.title,
+            User.name,
+        )
+        .join(
+            supervision_session_student,
+            supervision_session_student.c.session_id == SupervisionSession.id,
+        )
+        .join(Team, Team.id == SupervisionSession.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .join(User, User.id == SupervisionSession.supervisor_id)
+        .where(supervision_session_student.c.student_id == student.id)
+        .order_by(SupervisionSession.date.desc(), SupervisionSession.id.desc())
+    ).all()
+    return [
+        {
+            "date": on,
+            "minutes": minutes,
+            "team": team,
+            "project": project,
+            "supervisor": supervisor,
+        }
+        for on, minutes, team, project, supervisor in rows
+    ]

@@ -28,6 +28,7 @@ from wijklab.tasks import waiting as waiting_work
 from wijklab.tasks.forms import (
     CATEGORY_LABELS,
     ROLE_LABELS,
+    CorrectionForm,
     ReflectionForm,
     ReturnForm,
     SupervisionForm,
@@ -218,6 +219,7 @@ def detail(task_id: int):
         reflection_form=ReflectionForm(reflection=own.reflection) if own else None,
         own=own,
         history=[(e, services.event_changes(e)) for e in task.events],
+        corrections=services.corrections(task),
     )
 
 
@@ -326,6 +328,60 @@ def return_(task_id: int):
     return redirect(url_for("tasks.detail", task_id=task.id)), 303
 
 
+def _correct(task_id: int, participation_id: int, *, remove: bool):
+    """Correct one participant's minutes, or remove them, with a reason (the reviewer only)."""
+    task = _load_task(task_id)
+    if not can_verify_task(current_user, task):
+        abort(403)
+    participation = next((p for p in task.participations if p.id == participation_id), None)
+    if participation is None:
+        abort(404)
+    form = CorrectionForm()
+    back = redirect(url_for("tasks.detail", task_id=task.id)), 303
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(_("Schrijf waarom je de tijd aanpast."), "error")
+        return back
+    version = _seen_version()
+    name = participation.student.name
+    try:
+        minutes = None if remove else parse_duration(form.minutes.data)
+        services.correct_participation(
+            participation,
+            by=current_user,
+            minutes=minutes,
+            reason=form.reason.data,
+            version=version,
+        )
+        db.session.commit()
+    except WijklabError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return back
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("Deze taak is intussen gewijzigd; bekijk hem opnieuw."), "error")
+        return back
+    if remove:
+        flash(_("%(name)s is als deelnemer verwijderd.", name=name), "success")
+    else:
+        flash(_("De tijd van %(name)s is aangepast.", name=name), "success")
+    return redirect(url_for("tasks.detail", task_id=task.id))
+
+
+@bp.route("/tasks/<int:task_id>/participations/<int:participation_id>/minutes", methods=["POST"])
+@login_required
+def correct_minutes(task_id: int, participation_id: int):
+    return _correct(task_id, participation_id, remove=False)
+
+
+@bp.route("/tasks/<int:task_id>/participations/<int:participation_id>/remove", methods=["POST"])
+@login_required
+def remove_participant(task_id: int, participation_id: int):
+    return _correct(task_id, participation_id, remove=True)
+
+
 @bp.route("/tasks/participations/<int:participation_id>/reflection", methods=["POST"])
 @login_required
 def reflection(participation_id: int):
@@ -409,13 +465,15 @@ def verify_many():
     return redirect(url_for("tasks.waiting"))
 
 
-def _team_record(team_id: int, may, form_class, save, done: str, template: str):
+def _team_record(team_id: int, may, form_class, save, done: str, template: str, prepare=None):
     """The shared flow of the supervision and school-visit forms: the team, the permission,
-    the form with today's date, the service, one commit."""
+    the form with today's date (``prepare`` fills in the rest), the service, one commit."""
     team = db.get_or_404(Team, team_id)
     if not may(current_user, team):
         abort(403)
     form = form_class()
+    if prepare is not None:
+        prepare(team, form)
     if request.method == "GET":
         form.date.data = min(today(), team.end_date)
     if form.validate_on_submit():
@@ -432,10 +490,25 @@ def _team_record(team_id: int, may, form_class, save, done: str, template: str):
     return render_template(template, form=form, team=team), status
 
 
+def _supervision_students(team: Team, form: SupervisionForm) -> None:
+    """The team's current members to tick; on a first visit all are ticked, after a failed
+    submit the ticks stay as they were sent."""
+    members = sorted(team.current_memberships, key=lambda m: m.student.name)
+    form.students.choices = [(m.student_id, m.student.name) for m in members]
+    if request.method == "GET":
+        form.students.data = [m.student_id for m in members]
+
+
 @bp.route("/teams/<int:team_id>/supervision", methods=["GET", "POST"])
 @login_required
 def supervision(team_id: int):
     def save(team, form):
+        known = {m.student_id: m.student for m in team.current_memberships}
+        students = [known.get(i) or db.session.get(User, i) for i in form.students.data or []]
+        if None in students:
+            raise WijklabError(
+                _("Alleen huidige teamleden kunnen bij de begeleiding staan."), field="students"
+            )
         services.log_supervision(
             team,
             supervisor=current_user,
@@ -443,6 +516,7 @@ def supervision(team_id: int):
             minutes=form.minutes.data,
             note=form.note.data or "",
             today=today(),
+            students=students,
         )
 
     return _team_record(
@@ -452,6 +526,7 @@ def supervision(team_id: int):
         save,
         _("Begeleiding vastgelegd."),
         "tasks/supervision.html",
+        prepare=_supervision_students,
     )
 
 

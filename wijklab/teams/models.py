@@ -54,6 +54,12 @@ class Team(TimestampMixin, db.Model):
     )
 
     @property
+    def label(self) -> str:
+        """The team with its project ("Dinsdagteam · Samen aan tafel"), for every place a team
+        stands alone: many teams are called "Team 1". Load ``Team.project`` with the team."""
+        return f"{self.name} · {self.project.title}"
+
+    @property
     def current_memberships(self) -> list[TeamMembership]:
         return [m for m in self.memberships if m.left_on is None]
 
