@@ -38,7 +38,7 @@ def world(app, wijkdocent, supervisor):
 
 def test_peer_coaching_is_a_kind_of_work():
     assert Category.PEER_COACHING.value == "peer_coaching"
-    assert str(CATEGORY_LABELS[Category.PEER_COACHING]) == "Peer coaching"
+    assert str(CATEGORY_LABELS[Category.PEER_COACHING]) == "Peercoaching"
 
 
 def test_project_page_shows_peer_coaching_time_per_team(client, login_as, world):
@@ -65,7 +65,7 @@ def test_project_page_shows_peer_coaching_time_per_team(client, login_as, world)
     for viewer in (world["supervisor"], world["wijkdocent"]):
         login_as(viewer)
         html = text(client.get(f"/projects/{world['project'].id}"))
-        section = html.split("<h2>Peer coaching</h2>", 1)[1].split("</table>", 1)[0]
+        section = html.split("<h2>Peercoaching</h2>", 1)[1].split("</table>", 1)[0]
         assert team.name in section
         assert "1,5" in section and "0,5" in section  # approved and waiting, in hours
         assert "10" not in section  # the returned task does not count
@@ -73,7 +73,7 @@ def test_project_page_shows_peer_coaching_time_per_team(client, login_as, world)
 
 def test_project_page_without_peer_coaching_has_no_block(client, login_as, world):
     login_as(world["wijkdocent"])
-    assert "<h2>Peer coaching</h2>" not in text(client.get(f"/projects/{world['project'].id}"))
+    assert "<h2>Peercoaching</h2>" not in text(client.get(f"/projects/{world['project'].id}"))
 
 
 def test_greeting_for_a_new_student(client, login_as, app):
@@ -106,4 +106,4 @@ def test_greeting_of_peer_coach_counts_waiting_goals(client, login_as, world):
     assert client.post(f"/goals/{goal.id}/ask-peer-coach").status_code == 302
     login_as(world["coach"])
     html = text(client.get("/"))
-    assert "1 leerdoel wacht op je feedback als peer coach" in html
+    assert "1 leerdoel wacht op je feedback als peercoach" in html

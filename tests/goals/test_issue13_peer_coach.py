@@ -53,7 +53,7 @@ def ask(client, goal):
 def test_student_asks_peer_coach_and_coach_is_notified(client, login_as, world):
     goal = world["goal"]
     login_as(world["student"])
-    assert "Peer coach om feedback vragen" in text(client.get(f"/goals/{goal.id}"))
+    assert "Peercoach om feedback vragen" in text(client.get(f"/goals/{goal.id}"))
     assert ask(client, goal).status_code == 302
     assert fresh(goal.id).peer_feedback_requested_at is not None
     notes = db.session.scalars(
@@ -84,7 +84,7 @@ def test_no_peer_coach_means_no_request(client, login_as, app, wijkdocent, super
     goal = factories.make_goal(team=team, student=student, status="active")
     db.session.commit()
     login_as(student)
-    assert "Peer coach om feedback vragen" not in text(client.get(f"/goals/{goal.id}"))
+    assert "Peercoach om feedback vragen" not in text(client.get(f"/goals/{goal.id}"))
     assert ask(client, goal).status_code == 303
     assert fresh(goal.id).peer_feedback_requested_at is None
 
@@ -95,7 +95,7 @@ def test_coach_dashboard_lists_coachees_and_waiting_goals(client, login_as, worl
     ask(client, goal)
     login_as(world["coach"])
     html = text(client.get("/"))
-    assert "Jij bent peer coach" in html
+    assert "Jij bent peercoach" in html
     assert "Ayşe Demir" in html and "Jesse de Groot" in html
     assert "1 leerdoel wacht op je feedback" in html and "Gesprek voeren" in html
     # The coach comments: the goal no longer waits, and the comment counts as peer feedback.
@@ -107,7 +107,7 @@ def test_coach_dashboard_lists_coachees_and_waiting_goals(client, login_as, worl
     assert "Er wacht nu geen leerdoel op je feedback" in html
     # A plain member has no coach block.
     login_as(world["teammate"])
-    assert "Jij bent peer coach" not in text(client.get("/"))
+    assert "Jij bent peercoach" not in text(client.get("/"))
 
 
 def test_non_coach_cannot_give_peer_feedback(client, login_as, world):
@@ -132,7 +132,7 @@ def test_project_requiring_peer_feedback_first_blocks_review(client, login_as, w
     login_as(world["student"])
     html = text(client.get(f"/goals/{goal.id}"))
     assert "Beoordeling aanvragen" not in html
-    assert "eerst je peer coach om feedback" in html
+    assert "eerst je peercoach om feedback" in html
     # A forged request is refused and changes nothing.
     response = client.post(
         f"/goals/{goal.id}/transition",

@@ -25,7 +25,7 @@ ACTION_LABELS = {
     "goal.reopen": _l("heropend, aftekening ingetrokken"),
     "goal.evidence_added": _l("bewijs gekoppeld"),
     "goal.feedback": _l("feedback gegeven"),
-    "goal.request_peer_feedback": _l("feedback van de peer coach gevraagd"),
+    "goal.request_peer_feedback": _l("feedback van de peercoach gevraagd"),
 }
 RATING_LABELS = [
     (1, _l("nog niet zichtbaar")),

@@ -262,7 +262,7 @@ def transition(
     if action == "request_review" and not may_request_review(goal):
         raise WijklabError(
             _l(
-                "In dit project vraag je eerst je peer coach om feedback, daarna pas een "
+                "In dit project vraag je eerst je peercoach om feedback, daarna pas een "
                 "beoordeling."
             )
         )
@@ -359,9 +359,9 @@ def request_peer_feedback(goal: LearningGoal, *, by) -> None:
         raise WijklabError(_l("Vraag feedback op een actief leerdoel."))
     coaches = peer_coach_ids(goal)
     if not coaches:
-        raise WijklabError(_l("Je team heeft geen peer coach."))
+        raise WijklabError(_l("Je team heeft geen peercoach."))
     if peer_feedback_waiting(goal):
-        raise WijklabError(_l("Je hebt je peer coach al om feedback gevraagd."))
+        raise WijklabError(_l("Je hebt je peercoach al om feedback gevraagd."))
     goal.peer_feedback_requested_at = utcnow()
     db.session.flush()
     audit(by, "goal.request_peer_feedback", goal)
@@ -450,7 +450,7 @@ register_actions(
         "goal.reopen": _l("Leerdoel heropend, aftekening ingetrokken"),
         "goal.evidence_added": _l("Bewijs aan leerdoel gekoppeld"),
         "goal.feedback": _l("Feedback op leerdoel gegeven"),
-        "goal.request_peer_feedback": _l("Feedback van de peer coach op leerdoel gevraagd"),
+        "goal.request_peer_feedback": _l("Feedback van de peercoach op leerdoel gevraagd"),
         "framework.uploaded": _l("Kwalificatiekader geladen"),
     }
 )
@@ -486,7 +486,7 @@ register_kind(
 )
 register_kind(
     "peer_feedback_requested",
-    _l("%(by)s vraagt je als peer coach om feedback op ‘%(title)s’."),
+    _l("%(by)s vraagt je als peercoach om feedback op ‘%(title)s’."),
     label=_l("Een teamgenoot vraagt je om feedback"),
     roles=STUDENT,
     defaults={Role.STUDENT: Delivery.IMMEDIATE},

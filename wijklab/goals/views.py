@@ -361,7 +361,7 @@ def request_peer_feedback(goal_id: int):
         flash(str(error.message), "error")
         return _back_to(goal, 303)
     db.session.commit()
-    flash(_("Je peer coach is om feedback gevraagd."), "success")
+    flash(_("Je peercoach is om feedback gevraagd."), "success")
     return _back_to(goal)
 
 

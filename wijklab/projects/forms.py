@@ -84,9 +84,9 @@ class ProjectForm(FlaskForm):
     )
 
     peer_feedback_first = BooleanField(
-        _l("Eerst feedback van de peer coach"),
+        _l("Eerst feedback van de peercoach"),
         description=_l(
-            "Studenten vragen eerst hun peer coach om feedback op een leerdoel, en daarna pas de "
+            "Studenten vragen eerst hun peercoach om feedback op een leerdoel, en daarna pas de "
             "werkbegeleider om een beoordeling."
         ),
     )

@@ -43,7 +43,7 @@ CATEGORY_LABELS = {
     Category.ORGANISATION: _l("Organisatie en overleg"),
     Category.INDIVIDUAL_SUPPORT: _l("Individuele ondersteuning (cliëntgericht)"),
     Category.STUDY_ASSIGNMENT: _l("Studieopdracht (geen werk bij de partner)"),
-    Category.PEER_COACHING: _l("Peer coaching"),
+    Category.PEER_COACHING: _l("Peercoaching"),
     Category.OTHER: _l("Overig"),
 }
 ROLE_LABELS = {
