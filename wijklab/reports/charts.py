@@ -580,7 +580,8 @@ def progress_chart(
         )
     bottom = y + BAR_HEIGHT + MARKER_OVERHANG
     end = plot.x + done_width + pending_width
-    figure_width = len(figure) * CHAR_WIDTH
+    # CHAR_WIDTH is an average: a figure of wide digits renders wider, so leave it room.
+    figure_width = len(figure) * CHAR_WIDTH * 1.2
     marker = None
     if expected is not None:
         marker = _n(plot.x + plot.width * min(expected, scale) / scale)
