@@ -4,14 +4,11 @@ they record it in the audit trail and queue the mail it needs."""
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from wijklab.accounts import signals
 from wijklab.accounts.tokens import LIFETIMES, Purpose
 from wijklab.activity.services import (
-    locale_of,
     public_url,
     queue_mail,
     record,
@@ -59,12 +56,10 @@ def on_account_event(sender, *, actor, user, action: str, details: dict) -> None
 
 def on_password_reset_requested(sender, *, user, token: str) -> None:
     record(None, "password.reset_requested", user)
-    with force_locale(locale_of(user)):
-        subject = _("Nieuw wachtwoord kiezen")
     queue_mail(
         user,
         kind="password_reset",
-        subject=subject,
+        subject=_l("Nieuw wachtwoord kiezen"),
         template="mail/password_reset",
         link=public_url(f"/auth/reset/{token}"),
         valid_hours=int(LIFETIMES[Purpose.PASSWORD_RESET].total_seconds() // 3600),
@@ -73,12 +68,10 @@ def on_password_reset_requested(sender, *, user, token: str) -> None:
 
 def on_invitation_issued(sender, *, user, inviter, token: str) -> None:
     record(inviter, "user.invited", user)
-    with force_locale(locale_of(user)):
-        subject = _("Welkom! Kies je wachtwoord")
     queue_mail(
         user,
         kind="invitation",
-        subject=subject,
+        subject=_l("Welkom! Kies je wachtwoord"),
         template="mail/invitation",
         link=public_url(f"/auth/welcome/{token}"),
         inviter=inviter,
@@ -88,12 +81,10 @@ def on_invitation_issued(sender, *, user, inviter, token: str) -> None:
 
 def on_login_link_requested(sender, *, user, token: str) -> None:
     record(None, "login.link_sent", user)
-    with force_locale(locale_of(user)):
-        subject = _("Inloggen met een link")
     queue_mail(
         user,
         kind="login_link",
-        subject=subject,
+        subject=_l("Inloggen met een link"),
         template="mail/login_link",
         link=public_url(f"/auth/login/link/{token}"),
         valid_minutes=int(LIFETIMES[Purpose.LOGIN_LINK].total_seconds() // 60),

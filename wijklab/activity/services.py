@@ -275,7 +275,8 @@ def queue_mail(
     **context,
 ) -> OutboxMessage | None:
     """Write a message to the outbox in the current transaction, rendered in the recipient's
-    language from ``template``.txt and ``template``.html; it is sent after commit. With a
+    language from ``template``.txt and ``template``.html (a lazy ``subject`` is translated in
+    that language too); it is sent after commit. With a
     ``dedupe_key`` a message already queued under that key is not queued again."""
     if dedupe_key is not None and db.session.scalar(
         select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
