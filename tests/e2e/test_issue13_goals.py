@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from wijklab.extensions import db
 from wijklab.goals.models import GoalStatus, LearningGoal
-from wijklab.teams.models import MemberRole, TeamMembership
+from wijklab.projects.models import Project, ProjectStatus
+from wijklab.teams.models import MemberRole, Team, TeamMembership
 
 pytestmark = pytest.mark.e2e
 
@@ -58,19 +59,28 @@ def test_changed_goal_pages_pass_axe(page, live_app, log_in, check_axe):
     page.set_viewport_size({"width": 360, "height": 900})
     goal_id = _first(
         live_app,
+        # A running project and a current peercoach: other tests move goals along, and an
+        # active goal of a completed project's team shows on no peercoach's dashboard.
         select(LearningGoal.id)
         .join(TeamMembership, TeamMembership.team_id == LearningGoal.team_id)
+        .join(Team, Team.id == LearningGoal.team_id)
+        .join(Project, Project.id == Team.project_id)
         .where(
             LearningGoal.status == GoalStatus.ACTIVE,
+            Project.status == ProjectStatus.ACTIVE,
             TeamMembership.role == MemberRole.PEER_COACH,
+            TeamMembership.left_on.is_(None),
             TeamMembership.student_id != LearningGoal.student_id,
-        ),
+        )
+        .order_by(LearningGoal.id),
     )
     with live_app.app_context():
         goal = db.session.get(LearningGoal, goal_id)
         owner = goal.student.email
         coach = next(
-            m.student.email for m in goal.team.memberships if m.role == MemberRole.PEER_COACH
+            m.student.email
+            for m in goal.team.memberships
+            if m.role == MemberRole.PEER_COACH and m.left_on is None
         )
         db.session.remove()
     log_in(page, owner, path=f"/goals/{goal_id}")
