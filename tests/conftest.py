@@ -246,6 +246,18 @@ def users_by_role(admin, wijkdocent, student, supervisor):
 
 
 @pytest.fixture
+def signing_certificate(monkeypatch, tmp_path):
+    """A school's signing certificate for a production app (which refuses to start without
+    one): the development certificate, made in this test's folder, as key and certificate."""
+    from wijklab.statements.signing import development_certificate
+
+    path = development_certificate(tmp_path / "signing")
+    monkeypatch.setenv("WIJKLAB_SIGNING_KEY", str(path))
+    monkeypatch.setenv("WIJKLAB_SIGNING_CERT", str(path))
+    return path
+
+
+@pytest.fixture
 def csrf_app(app):
     """The same app with CSRF protection switched on, as in production."""
     app.config["WTF_CSRF_ENABLED"] = True

@@ -171,3 +171,52 @@ def make_framework_item(code: str, framework: str = "mbo-sociaal-werk-4", **valu
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def make_agreement(team, student, accepted: bool = True, bpv_hours: int = 400):
+    """A start agreement of ``student`` in ``team``; accepted by all three unless told not."""
+    from wijklab.agreements import services
+    from wijklab.agreements.models import Party
+    from wijklab.extensions import db
+
+    data = services.AgreementData(
+        weekdays=frozenset({1, 3}),
+        hours_per_week=8,
+        agreed_bpv_hours=bpv_hours,
+        learning_focuses="Gesprekken leiden\nNetwerken in de wijk",
+        supervision_form="Wekelijks gesprek op locatie",
+        supervision_frequency="Elke week",
+        backup_contact="Coördinator van de partner",
+    )
+    agreement = services.find_agreement(team, student) or services.draw_agreement(
+        team, student, data, by=student
+    )
+    if accepted and agreement.accepted_at is None:
+        owners = {
+            Party.STUDENT: student,
+            Party.SUPERVISOR: team.supervisor,
+            Party.WIJKDOCENT: team.project.owner,
+        }
+        for party, user in owners.items():
+            services.accept_agreement(agreement, party, by=user, version=agreement.version)
+    db.session.flush()
+    return agreement
+
+
+def make_statement(team, student, by=None, cutoff=None, verify_url=lambda code: code):
+    """An issued statement, the way the app makes one: an accepted start agreement, the
+    student's request, the supervisor's confirmation, and issuing by ``by`` (the project's
+    wijkdocent by default)."""
+    from wijklab.clock import today
+    from wijklab.extensions import db
+    from wijklab.statements import services
+
+    make_agreement(team, student)
+    cutoff = cutoff or max(min(today(), team.end_date), team.start_date)
+    request = services.request_statement(team, student, cutoff=cutoff)
+    services.confirm_request(request, by=team.supervisor)
+    statement = services.issue_statement(
+        request, by=by or team.project.owner, verify_url=verify_url
+    )
+    db.session.flush()
+    return statement

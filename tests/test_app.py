@@ -36,7 +36,7 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app(ProductionConfig)
 
 
-def test_production_starts_with_a_secret_key_and_secure_cookies(monkeypatch):
+def test_production_starts_with_a_secret_key_and_secure_cookies(monkeypatch, signing_certificate):
     monkeypatch.setenv("WIJKLAB_SECRET_KEY", "x" * 64)
     monkeypatch.setenv("WIJKLAB_DATABASE_URL", "sqlite://")
     monkeypatch.setenv("WIJKLAB_PUBLIC_URL", "https://wijklab.example.org")

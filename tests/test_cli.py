@@ -294,18 +294,23 @@ EXPECTED_ROWS = {
     "school_visit": 5,
     "framework_item": 24,
     "learning_goal": 11,
-    "goal_framework_item": 11,
+    "goal_framework_item": 12,
     "goal_evidence": 17,
     "feedback": 21,
     "sign_off": 4,
-    "statement": 2,
-    "audit_event": 167,
-    "notification": 216,
+    # every current member's start agreement, accepted by all three but one (35 acceptances);
+    # one statement requested, confirmed and issued, and one request waiting
+    "start_agreement": 12,
+    "agreement_acceptance": 35,
+    "statement_request": 2,
+    "statement": 1,
+    "audit_event": 227,
+    "notification": 278,
     "supervision_session_student": 80,
     # the messages of the development mailbox: review requests, returned tasks, feedback,
     # additions to a team, and the supervisors' weekly overview with one review link per
     # waiting item
-    "mail_outbox": 53,
+    "mail_outbox": 69,
     "one_time_token": 24,
 }
 
@@ -371,7 +376,7 @@ def seeded(_app) -> SimpleNamespace:
 
 def test_seed_demo_if_empty_on_an_empty_database_loads_the_demo_data(seeded):
     assert seeded.first.exit_code == 0, seeded.first.output
-    assert "Demodata: 465 rijen toegevoegd." in seeded.first.output
+    assert "Demodata: 479 rijen toegevoegd." in seeded.first.output
     assert {table: seeded.after_first[table] for table in EXPECTED_ROWS} == EXPECTED_ROWS
 
 

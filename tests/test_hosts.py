@@ -12,7 +12,7 @@ from wijklab.config import ConfigError, ProductionConfig
 
 
 @pytest.fixture
-def production_env(monkeypatch):
+def production_env(monkeypatch, signing_certificate):
     monkeypatch.setenv("WIJKLAB_SECRET_KEY", "x" * 64)
     monkeypatch.setenv("WIJKLAB_DATABASE_URL", "sqlite://")
     monkeypatch.delenv("WIJKLAB_TRUSTED_HOSTS", raising=False)

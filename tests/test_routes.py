@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
+from wijklab.agreements.models import StartAgreement
 from wijklab.extensions import db
 
 # Endpoints anyone may reach without signing in. A new route must be added here on purpose,
@@ -135,15 +136,41 @@ PROTECTED = [
     ("GET", "/reports/neighbourhoods/{neighbourhood}/report.xlsx", MANAGERS),
     ("GET", "/reports/placements", MANAGERS),
     ("GET", "/statements/teams/{team}/students/{student}", MANAGERS, HIDDEN_FROM_OUTSIDERS),
-    ("POST", "/statements/teams/{team}/students/{student}", MANAGERS, HIDDEN_FROM_OUTSIDERS),
+    # Only the student requests, only the team's supervisor confirms, only the student withdraws.
+    ("POST", "/statements/teams/{team}/students/{student}/request", set(), HIDDEN_FROM_OUTSIDERS),
+    ("GET", "/statements/requests/{request}", MANAGERS, HIDDEN_FROM_OUTSIDERS),
+    ("POST", "/statements/requests/{request}/confirm", set(), HIDDEN_FROM_OUTSIDERS),
+    ("POST", "/statements/requests/{request}/issue", MANAGERS, HIDDEN_FROM_OUTSIDERS),
+    ("POST", "/statements/requests/{request}/return", MANAGERS, HIDDEN_FROM_OUTSIDERS),
+    ("POST", "/statements/requests/{request}/withdraw", set(), HIDDEN_FROM_OUTSIDERS),
+    ("GET", "/statements", ALL),
+    ("GET", "/statements/committee", MANAGERS),
     ("GET", "/statements/{statement}", MANAGERS, HIDDEN_FROM_OUTSIDERS),
     ("GET", "/statements/{statement}.pdf", MANAGERS, HIDDEN_FROM_OUTSIDERS),
+    ("GET", "/teams/{team}/students/{student}/agreement", MANAGERS, HIDDEN_FROM_OUTSIDERS),
+    ("POST", "/teams/{team}/students/{student}/agreement", MANAGERS, HIDDEN_FROM_OUTSIDERS),
+    # Each of the three accepts for themselves: the project's wijkdocent, not an admin.
+    (
+        "POST",
+        "/teams/{team}/students/{student}/agreement/accept",
+        {"wijkdocent"},
+        HIDDEN_FROM_OUTSIDERS,
+    ),
+    ("GET", "/teams/{team}/students/{student}/agreement.pdf", MANAGERS, HIDDEN_FROM_OUTSIDERS),
+    ("GET", "/agreements", {"admin", "wijkdocent", "supervisor"}),
+    ("GET", "/agreements/{agreement}", MANAGERS, HIDDEN_FROM_OUTSIDERS),
+    ("GET", "/projects/open", ALL),
+    ("GET", "/projects/{project}/brief", MANAGERS, 404),
+    ("GET", "/students/{student}/coverage", MANAGERS, 404),
+    ("GET", "/teams/{team}/coverage", MANAGERS, HIDDEN_FROM_OUTSIDERS),
 ]
 # Object pages answer 404 to people who may not know the object exists; actions answer 403.
 OWNER_ONLY = [
     (m, u)
     for m, u, *_ in PROTECTED
-    if ("{project}" in u or "{team}" in u or "{task}" in u) and not u.endswith(("}", "/handover"))
+    if ("{project}" in u or "{team}" in u or "{task}" in u)
+    # Every wijkdocent sees every project: its brief and a team's coverage are not owner-only.
+    and not u.endswith(("}", "/handover", "/brief", "/coverage"))
 ]
 ROLES = ["admin", "wijkdocent", "student", "supervisor"]
 
@@ -161,13 +188,13 @@ def objects(wijkdocent):
     from wijklab.activity.services import notify
 
     notify(member.id, "feedback", f"/goals/{goal.id}", by="Petra", title=goal.title)
-    from wijklab.statements.services import issue_statement
-
-    statement = issue_statement(team, member, by=wijkdocent, verify_url=lambda code: code)
+    statement = factories.make_statement(team, member, by=wijkdocent)
     db.session.commit()
     return {
         "notification": db.session.scalar(select(Notification.id)),
         "statement": statement.id,
+        "request": statement.request_id,
+        "agreement": db.session.scalar(select(StartAgreement.id)),
         "goal": goal.id,
         "task": task.id,
         "participation": task.participations[0].id,

@@ -53,6 +53,7 @@ def create_app(config=None) -> Flask:
 
     from wijklab.accounts.views import bp as accounts_bp
     from wijklab.activity.views import bp as activity_bp
+    from wijklab.agreements.views import bp as agreements_bp
     from wijklab.api.views import bp as api_bp
     from wijklab.exports.views import bp as exports_bp
     from wijklab.goals.views import bp as goals_bp
@@ -74,6 +75,7 @@ def create_app(config=None) -> Flask:
         organisations_bp,
         projects_bp,
         teams_bp,
+        agreements_bp,
         tasks_bp,
         goals_bp,
         reports_bp,

@@ -9,6 +9,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 INSTANCE_PATH = Path(__file__).resolve().parent.parent / "instance"
+SIGNING_SETTINGS = (
+    "SIGNING_P12",
+    "SIGNING_P12_PASSWORD",
+    "SIGNING_KEY",
+    "SIGNING_KEY_PASSWORD",
+    "SIGNING_CERT",
+    "SIGNING_CHAIN",
+    "SIGNING_DIR",
+)
 
 
 class ConfigError(RuntimeError):
@@ -106,6 +115,17 @@ class Config:
     FORGOT_PASSWORD_RATE_LIMIT = "5 per minute"  # noqa: S105  (a rate, not a password)
     # Behind exactly one reverse proxy (deploy/nginx): trust its X-Forwarded-For/-Proto/-Host.
     PROXY_FIX = False
+    # The certificate that signs statement PDFs (wijklab.statements.signing): a PKCS#12 file, or
+    # a PEM key and certificate (with an optional PEM chain). Without one, development generates
+    # a self-signed certificate once into SIGNING_DIR (default <instance>/signing); production
+    # refuses to start.
+    SIGNING_P12: str | None = None
+    SIGNING_P12_PASSWORD: str | None = None
+    SIGNING_KEY: str | None = None
+    SIGNING_KEY_PASSWORD: str | None = None
+    SIGNING_CERT: str | None = None
+    SIGNING_CHAIN: str | None = None
+    SIGNING_DIR: str | None = None
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -145,6 +165,9 @@ class Config:
         if name := os.environ.get("WIJKLAB_RQ_QUEUE"):
             values["RQ_QUEUE"] = name
         values["PROXY_FIX"] = os.environ.get("WIJKLAB_PROXY_FIX", "").strip() in {"1", "true"}
+        for name in SIGNING_SETTINGS:
+            if value := os.environ.get(f"WIJKLAB_{name}"):
+                values[name] = value
         idle = _env_int("WIJKLAB_IDLE_TIMEOUT_MINUTES", int(cls.IDLE_TIMEOUT.total_seconds() // 60))
         values["IDLE_TIMEOUT"] = timedelta(minutes=idle)
         values["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=idle)
@@ -215,6 +238,30 @@ def load_config(app, config=None) -> None:
             )
         app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
     _settle_public_address(app.config)
+    _settle_signing(app.config)
+
+
+def _settle_signing(config) -> None:
+    """Check the signing certificate settings: one kind, files that exist, and (in production)
+    a certificate at all: a statement signed with a generated certificate proves nothing."""
+    p12, key, cert = (config.get(f"SIGNING_{name}") for name in ("P12", "KEY", "CERT"))
+    if p12 and (key or cert):
+        raise ConfigError(
+            "Set either WIJKLAB_SIGNING_P12 or WIJKLAB_SIGNING_KEY with WIJKLAB_SIGNING_CERT, "
+            "not both."
+        )
+    if bool(key) != bool(cert):
+        raise ConfigError("WIJKLAB_SIGNING_KEY and WIJKLAB_SIGNING_CERT go together: set both.")
+    for name in ("P12", "KEY", "CERT", "CHAIN"):
+        path = config.get(f"SIGNING_{name}")
+        if path and not Path(path).is_file():
+            raise ConfigError(f"WIJKLAB_SIGNING_{name} names {path}, which is no file.")
+    if config["ENV_NAME"] == "production" and not (p12 or key):
+        raise ConfigError(
+            "No signing certificate: production refuses to start without the certificate that "
+            "signs statement PDFs. Set WIJKLAB_SIGNING_P12 (with WIJKLAB_SIGNING_P12_PASSWORD) or "
+            "WIJKLAB_SIGNING_KEY and WIJKLAB_SIGNING_CERT (PEM files)."
+        )
 
 
 def _settle_public_address(config) -> None:

@@ -188,6 +188,7 @@ def seed_demo(only_if_empty: bool = False) -> SeedResult:
         result.created += loaded.created
     _seed_goals(result)
     _complete_projects()
+    _seed_agreements(result)
     _seed_statements(result)
     _seed_admin_notifications(result)
     _seed_mail()
@@ -990,7 +991,7 @@ GOAL_PLAN = [
         "Dinsdagteam",
         "Zoë van den Berg",
         "Ik stel me voor aan nieuwe bewoners en nodig ze uit",
-        ["B1-K1"],
+        ["B1-K1-W1"],
         "draft",
         0,
         [],
@@ -999,7 +1000,7 @@ GOAL_PLAN = [
         "Dinsdagteam",
         "Ayşe Demir",
         "Ik organiseer een buurtmaaltijd van begin tot eind",
-        ["B1-K1"],
+        ["B1-K1-W2", "B1-K1-W3"],
         "active",
         1,
         [
@@ -1018,7 +1019,7 @@ GOAL_PLAN = [
         "Dinsdagteam",
         "Iris Meijer",
         "Ik breng samen met bewoners hun wensen voor de buurt in kaart",
-        ["SW-K1"],
+        ["SW-K1-C2"],
         "review_requested",
         2,
         [
@@ -1042,7 +1043,7 @@ GOAL_PLAN = [
         "Dinsdagteam",
         "Nadia Sadiki",
         "Ik coach eerstejaars bij het voorbereiden van een activiteit",
-        ["SW-K3"],
+        ["SW-K3-C1"],
         "signed_off",
         2,
         [
@@ -1061,7 +1062,7 @@ GOAL_PLAN = [
         "Dinsdagteam",
         "Zoë van den Berg",
         "Ik voer een gesprek aan tafel met een bewoner die ik nog niet ken",
-        ["B1-K1"],
+        ["B1-K1-W3"],
         "active",
         2,
         [
@@ -1081,7 +1082,7 @@ GOAL_PLAN = [
         "Woensdagteam",
         "Yassine El Idrissi",
         "Ik leid een spelmiddag en verdeel de taken in het team",
-        ["B1-K1"],
+        ["B1-K1-W2"],
         "signed_off",
         2,
         [
@@ -1093,7 +1094,7 @@ GOAL_PLAN = [
         "Woensdagteam",
         "Chaïma Ouali",
         "Ik ga in gesprek met ouders over wat hun kinderen nodig hebben",
-        ["B1-K1"],
+        ["B1-K2-W1"],
         "signed_off",
         2,
         [
@@ -1106,7 +1107,7 @@ GOAL_PLAN = [
         "Woensdagteam",
         "Bilal Haddouchi",
         "Ik doe onderzoek onder bewoners en presenteer de uitkomsten",
-        ["SW-K1"],
+        ["SW-K1-C1"],
         "review_requested",
         2,
         [
@@ -1118,7 +1119,7 @@ GOAL_PLAN = [
         "Woensdagteam",
         "Thijs Vermeulen",
         "Ik bouw een netwerk op met organisaties in de wijk",
-        ["SW-K2"],
+        ["SW-K2-C1"],
         "active",
         1,
         [("coach", None, "Maak een lijstje van wie je al kent en wie nog niet.")],
@@ -1127,7 +1128,7 @@ GOAL_PLAN = [
         "Taalcafé voorjaar",
         "Mehmet Kaya",
         "Ik leid een gespreksgroep in het taalcafé",
-        ["B1-K1"],
+        ["B1-K1-W1"],
         "signed_off",
         2,
         [
@@ -1139,7 +1140,7 @@ GOAL_PLAN = [
         "Taalcafé voorjaar",
         "Lotte Visser",
         "Ik verwijs bewoners door naar de juiste hulp",
-        ["B1-K1"],
+        ["B1-K1-W2"],
         "active",
         1,
         [("coach", None, "Je kent de sociale kaart van Feijenoord al goed.")],
@@ -1277,37 +1278,96 @@ def _seed_admin_notifications(result: SeedResult) -> None:
 
 # --- statements ----------------------------------------------------------------------------
 
-# (team, student, issued by: "student" or "supervisor")
+# The start agreement of every current member is accepted by all three, except this one: it
+# waits for the supervisor, so the team page, the dashboard and the supervisor's list show it.
+AGREEMENT_WAITING = ("Dinsdagteam", "Zoë van den Berg")
+FOCUSES = [
+    "Een bewonersbijeenkomst voorbereiden en leiden\n"
+    "Contact leggen met buurtbewoners die we nog niet kennen",
+    "Samenwerken met partners in de wijk\nMijn eigen uren en taken bijhouden",
+    "Gesprekken voeren met ouders en jongeren\nEen activiteit evalueren met bewoners\n"
+    "Feedback vragen aan mijn peercoach",
+]
+# (team, student, who has acted: "issued" = requested, confirmed and issued; "requested" = the
+# request waits for the supervisor)
 STATEMENTS = [
-    ("Woensdagteam", "Yassine El Idrissi", "supervisor"),
-    ("Taalcafé voorjaar", "Mehmet Kaya", "student"),
+    ("Woensdagteam", "Yassine El Idrissi", "issued"),
+    ("Dinsdagteam", "Ayşe Demir", "requested"),
 ]
 
 
-def _seed_statements(result: SeedResult) -> None:
-    """Two issued practical-training statements, so the wijkdocenten hear of them and /verify
-    has a real code; one a student and team at most."""
-    from wijklab.activity.services import public_url
-    from wijklab.statements.models import Statement
-    from wijklab.statements.services import issue_statement
+def _seed_agreements(result: SeedResult) -> None:
+    """A start agreement for every current member of a running project, drawn from the brief
+    and accepted by the student, the supervisor and the wijkdocent (one still waits)."""
+    from wijklab.agreements import services as agreements
+    from wijklab.agreements.models import Party, StartAgreement
     from wijklab.teams.models import Team
 
-    for team_name, name, issuer in STATEMENTS:
+    teams = db.session.scalars(select(Team).order_by(Team.id)).all()
+    number = 0
+    for team in teams:
+        if not team.project.is_open:
+            continue
+        for membership in team.current_memberships:
+            student = membership.student
+            if db.session.scalar(
+                select(StartAgreement.id).where(
+                    StartAgreement.team_id == team.id, StartAgreement.student_id == student.id
+                )
+            ):
+                continue
+            data = agreements.proposal(team, student)
+            data.learning_focuses = FOCUSES[number % len(FOCUSES)]
+            data.supervision_form = "Wekelijks een kort gesprek op locatie, na de activiteit"
+            data.supervision_frequency = "Elke week, en na elke bewonersavond"
+            data.backup_contact = f"De coördinator van {team.project.partner.name}"
+            number += 1
+            agreement = agreements.draw_agreement(team, student, data, by=student)
+            parties = [
+                (Party.STUDENT, student),
+                (Party.WIJKDOCENT, team.project.owner),
+                (Party.SUPERVISOR, team.supervisor),
+            ]
+            if (team.name, student.name) == AGREEMENT_WAITING:
+                parties = parties[:2]
+            for party, user in parties:
+                agreements.accept_agreement(agreement, party, by=user, version=agreement.version)
+            result.created += 1
+    db.session.flush()
+
+
+def _seed_statements(result: SeedResult) -> None:
+    """One statement requested, confirmed by the supervisor and issued by the wijkdocent, so
+    /verify has a real code with figures; and one request waiting for the supervisor."""
+    from wijklab.activity.services import public_url
+    from wijklab.clock import today
+    from wijklab.statements import services as statements
+    from wijklab.statements.models import StatementRequest
+    from wijklab.teams.models import Team
+
+    for team_name, name, step in STATEMENTS:
         team = db.session.scalar(select(Team).where(Team.name == team_name))
         student = db.session.scalar(select(User).where(User.name == name))
         if team is None or student is None:
             continue
         if db.session.scalar(
-            select(Statement.id).where(
-                Statement.team_id == team.id, Statement.student_id == student.id
+            select(StatementRequest.id).where(
+                StatementRequest.team_id == team.id, StatementRequest.student_id == student.id
             )
         ):
             continue
-        issue_statement(
-            team,
-            student,
-            by=student if issuer == "student" else team.supervisor,
-            verify_url=lambda code: public_url(f"/verify/{code}"),
+        membership = statements.membership_of(team, student)
+        cutoff = max(min(today(), team.end_date) - timedelta(days=3), membership.joined_on)
+        request = statements.request_statement(
+            team, student, cutoff=cutoff, note="Voor mijn BPV-dossier."
         )
         result.created += 1
+        if step == "issued":
+            statements.confirm_request(request, by=team.supervisor)
+            statements.issue_statement(
+                request,
+                by=team.project.owner,
+                verify_url=lambda code: public_url(f"/verify/{code}"),
+            )
+            result.created += 1
     db.session.flush()

@@ -8,6 +8,7 @@ from wijklab.activity.models import (
     NotificationPreference,
     OutboxMessage,
 )
+from wijklab.agreements.models import AgreementAcceptance, StartAgreement
 from wijklab.goals.models import (
     Feedback,
     FrameworkItem,
@@ -29,6 +30,7 @@ from wijklab.tasks.models import (
 from wijklab.teams.models import MemberRole, Team, TeamMembership
 
 __all__ = [
+    "AgreementAcceptance",
     "AuditEvent",
     "Feedback",
     "FrameworkItem",
@@ -47,6 +49,7 @@ __all__ = [
     "Role",
     "SchoolVisit",
     "SignOff",
+    "StartAgreement",
     "Statement",
     "StudentProfile",
     "SupervisionSession",

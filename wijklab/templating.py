@@ -41,7 +41,7 @@ from wijklab.reports.permissions import (
     can_view_neighbourhood_report,
     can_view_placements,
 )
-from wijklab.statements.permissions import can_issue_statement
+from wijklab.statements.permissions import can_read_statements
 from wijklab.tasks import services as task_services
 from wijklab.tasks import waiting as waiting_work
 from wijklab.tasks.forms import CATEGORY_LABELS
@@ -159,7 +159,7 @@ def register_template_helpers(app: Flask) -> None:
         url_with=url_with,
         can_view_neighbourhood_report=can_view_neighbourhood_report,
         can_view_placements=can_view_placements,
-        can_issue_statement=can_issue_statement,
+        can_read_statements=can_read_statements,
         # The student's hours page is in tasks, which may not import reports: it draws here.
         hours_progress_chart=hours_progress_chart,
     )

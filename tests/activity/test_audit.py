@@ -158,19 +158,23 @@ def test_editing_a_pending_task_is_not_an_edit_after_verification(client, login_
     assert events("task.edited_after_verification") == []
 
 
-def test_issuing_a_statement_is_recorded_with_ids_only(client, login_as, lab, supervisor):
-    login_as(supervisor)
+def test_issuing_a_statement_is_recorded_with_ids_only(lab, supervisor, wijkdocent):
     ana = lab["ana"]
-    response = client.post(f"/statements/teams/{lab['team'].id}/students/{ana.id}")
-    assert response.status_code == 302
+    statement = factories.make_statement(lab["team"], ana, by=wijkdocent)
+    db.session.commit()
     [event] = events("statement.issued")
-    statement_id = int(response.headers["Location"].rsplit("/", 1)[1])
     assert (event.actor_id, event.object_type, event.object_id) == (
-        supervisor.id,
+        wijkdocent.id,
         "Statement",
-        statement_id,
+        statement.id,
     )
     assert details(event) == {"student_id": ana.id, "team_id": lab["team"].id}
+    [requested] = events("statement.requested")
+    assert (requested.actor_id, requested.object_type) == (ana.id, "StatementRequest")
+    cutoff = statement.cutoff_date.isoformat()
+    assert details(requested) == {"team_id": lab["team"].id, "cutoff": cutoff}
+    [confirmed] = events("statement.confirmed")
+    assert confirmed.actor_id == supervisor.id
 
 
 def test_downloading_an_export_is_recorded_with_the_filters_and_row_count(

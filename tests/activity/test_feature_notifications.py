@@ -16,7 +16,6 @@ from wijklab.activity import services as activity_services
 from wijklab.activity.models import Notification, OutboxMessage
 from wijklab.extensions import db
 from wijklab.projects.models import ProjectStatus
-from wijklab.statements import services as statement_services
 from wijklab.tasks import services as task_services
 from wijklab.teams import services as team_services
 
@@ -212,43 +211,39 @@ def test_students_placed_by_the_team_builder_hear_of_it(app, wijkdocent):
 # --- statements ------------------------------------------------------------------------------
 
 
-def test_a_statement_issued_by_the_supervisor_reaches_student_and_wijkdocent(
-    client, login_as, lab, supervisor, wijkdocent
+def test_a_statement_issued_by_the_wijkdocent_reaches_student_and_supervisor(
+    lab, supervisor, wijkdocent
 ):
-    login_as(supervisor)
     ana = lab["ana"]
-    response = client.post(f"/statements/teams/{lab['team'].id}/students/{ana.id}")
-    assert response.status_code == 302
-    link = response.headers["Location"]
+    statement = factories.make_statement(lab["team"], ana, by=wijkdocent)
+    db.session.commit()
+    link = f"/statements/{statement.id}"
     [for_ana] = inbox(ana, "statement_issued")
     assert text(for_ana) == (
-        "Petra de Vries gaf een praktijkverklaring uit voor Ana Sousa "
+        f"{wijkdocent.name} gaf een praktijkverklaring uit voor Ana Sousa "
         f"(Team Noord · {lab['team'].project.title})."
     )
     assert for_ana.link == link
-    [for_docent] = inbox(wijkdocent, "statement_issued")
-    assert for_docent.link == link
-    assert inbox(supervisor) == []
+    [for_supervisor] = inbox(supervisor, "statement_issued")
+    assert for_supervisor.link == link
+    # The wijkdocent issued it and is not told; they were told of the request and confirmation.
+    assert inbox(wijkdocent, "statement_issued") == []
+    assert len(inbox(wijkdocent, "statement_requested")) == 1
+    assert len(inbox(wijkdocent, "statement_confirmed")) == 1
+    assert len(inbox(supervisor, "statement_requested")) == 1
 
 
-def test_a_student_issuing_their_own_statement_is_not_told(lab, wijkdocent):
+def test_a_returned_request_reaches_the_student(lab, wijkdocent):
+    from wijklab.statements import services as requests
+
     ana = lab["ana"]
-    statement_services.issue_statement(
-        lab["team"], ana, by=ana, verify_url=lambda code: f"https://example.org/verify/{code}"
-    )
+    factories.make_agreement(lab["team"], ana)
+    made = requests.request_statement(lab["team"], ana, cutoff=lab["team"].start_date)
+    requests.return_request(made, by=wijkdocent, reason="Eerst je uren bijwerken")
     db.session.commit()
-    assert inbox(ana) == []
-    assert len(inbox(wijkdocent, "statement_issued")) == 1
-
-
-def test_the_wijkdocent_issuing_a_statement_is_not_told(lab, wijkdocent):
-    ana = lab["ana"]
-    statement_services.issue_statement(
-        lab["team"], ana, by=wijkdocent, verify_url=lambda code: f"https://example.org/v/{code}"
-    )
-    db.session.commit()
-    assert inbox(wijkdocent) == []
-    assert len(inbox(ana, "statement_issued")) == 1
+    [notification] = inbox(ana, "statement_returned")
+    assert notification.link == f"/statements/requests/{made.id}"
+    assert "Eerst je uren" not in text(notification)  # the reason stays on the page
 
 
 def test_an_english_reader_gets_a_rendered_notification(lab, supervisor):

@@ -34,6 +34,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import skip_or_fail
+from wijklab.statements.signing import development_certificate
 
 pytestmark = pytest.mark.deploy
 
@@ -203,6 +204,8 @@ def stack(tmp_path_factory):
     self_signed_certificate(folder)
     ports = dict(app_port=free_port(), http_port=free_port(), https_port=free_port())
     database = folder / "wijklab.sqlite"
+    # Production refuses to start without the school's signing certificate.
+    signing = development_certificate(folder / "signing")
     env = {
         key: value
         for key, value in os.environ.items()
@@ -217,6 +220,8 @@ def stack(tmp_path_factory):
         WIJKLAB_PROXY_FIX="1",
         WIJKLAB_MAIL_BACKEND="file",
         WIJKLAB_MAIL_DIR=str(folder / "mail"),
+        WIJKLAB_SIGNING_KEY=str(signing),
+        WIJKLAB_SIGNING_CERT=str(signing),
         PYTHONWARNINGS="ignore",
         XDG_RUNTIME_DIR=str(folder),  # gunicorn 27 puts its control socket here
     )

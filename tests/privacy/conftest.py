@@ -14,7 +14,6 @@ from wijklab.activity.models import Delivery, Notification, NotificationPreferen
 from wijklab.extensions import db
 from wijklab.goals.models import Feedback, GoalEvidence, GoalStatus, SignOff
 from wijklab.projects.models import ProjectStatus
-from wijklab.statements.services import issue_statement
 from wijklab.tasks.models import SupervisionSession, TaskStatus
 
 REFLECTION = "Ik vond het spannend om de bewoners aan te spreken."
@@ -77,10 +76,10 @@ def person(app, admin, wijkdocent, supervisor, student):
     )
     goal.status = GoalStatus.SIGNED_OFF
     db.session.flush()
-    statement = issue_statement(
+    statement = factories.make_statement(
         team,
         student,
-        by=supervisor,
+        by=wijkdocent,
         verify_url=lambda code: f"https://wijklab.example.org/verify/{code}",
     )
     issue_token(student, Purpose.PASSWORD_RESET)

@@ -26,6 +26,10 @@ PAGES = {
     "statements.preview": lambda p: f"/statements/teams/{p['team'].id}/students/{p['student'].id}",
     "statements.detail": lambda p: f"/statements/{p['statement'].id}",
     "statements.pdf": lambda p: f"/statements/{p['statement'].id}.pdf",
+    "statements.request_detail": lambda p: f"/statements/requests/{p['statement'].request_id}",
+    "goals.student_coverage": lambda p: f"/students/{p['student'].id}/coverage",
+    "agreements.detail": lambda p: f"/teams/{p['team'].id}/students/{p['student'].id}/agreement",
+    "agreements.pdf": lambda p: f"/teams/{p['team'].id}/students/{p['student'].id}/agreement.pdf",
 }
 
 

@@ -901,7 +901,7 @@ def grow_lab(owner, neighbourhood, teams: int) -> None:
 # url for the neighbourhood, and the queries the page ran when written (the user, the
 # notification badge, the "Wacht op jou" count in the menu and the page's own aggregates).
 QUERY_COUNT_PAGES = {
-    "wijkdocent dashboard": (lambda hood: "/", 16),
+    "wijkdocent dashboard": (lambda hood: "/", 17),
     "neighbourhood page": (
         lambda hood: f"/reports/neighbourhoods/{hood.id}?start=2026-12-01&end=2027-01-13",
         8,

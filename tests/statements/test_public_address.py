@@ -24,13 +24,17 @@ def _team_of(student, wijkdocent):
 
 
 def _issue(client, login_as, wijkdocent, team, student, host: str):
+    from wijklab.statements import services
+
+    factories.make_agreement(team, student)
+    request = services.request_statement(team, student, cutoff=team.start_date)
+    services.confirm_request(request, by=team.supervisor)
+    db.session.commit()
     login_as(wijkdocent)
     # The test client keeps cookies per host: hand the session to the forged host too.
     cookie = client.get_cookie("wijklab_session")
     client.set_cookie("wijklab_session", cookie.value, domain=host)
-    response = client.post(
-        f"/statements/teams/{team.id}/students/{student.id}", headers={"Host": host}
-    )
+    response = client.post(f"/statements/requests/{request.id}/issue", headers={"Host": host})
     assert response.status_code == 302
     return db.session.scalars(select(Statement).order_by(Statement.id.desc())).first()
 

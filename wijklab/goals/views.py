@@ -18,14 +18,14 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from wijklab.accounts.models import Role
+from wijklab.accounts.models import Role, User
 from wijklab.activity.models import AuditEvent
 from wijklab.activity.services import record
 from wijklab.database import paginate
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
 from wijklab.forms import ConfirmForm, choices, show_error
-from wijklab.goals import services
+from wijklab.goals import coverage, services
 from wijklab.goals.forms import (
     ACTION_LABELS,
     CONCERN_LABELS,
@@ -56,21 +56,13 @@ from wijklab.inputs import parse_id, parse_ids
 from wijklab.projects.models import Project
 from wijklab.tasks.models import Task, TaskParticipation
 from wijklab.teams.models import Team
-from wijklab.teams.permissions import can_manage_team
+from wijklab.teams.permissions import can_manage_team, can_view_team
 
 bp = Blueprint("goals", __name__)
 
 
-FRAMEWORK_NAMES = {
-    "mbo-sociaal-werk-4": _l("Mbo Sociaal werk, niveau 4"),
-    "hbo-social-work": _l("Hbo Social Work"),
-}
-
-
 def _own_framework(student) -> str:
-    profile = student.student_profile
-    level = profile.level.value if profile is not None else "mbo"
-    return "mbo-sociaal-werk-4" if level == "mbo" else "hbo-social-work"
+    return coverage.framework_of(student)
 
 
 def _active_items(student) -> list[FrameworkItem]:
@@ -110,7 +102,7 @@ def _item_groups(student, form: GoalForm, query: str) -> list[dict]:
             item.framework,
             {
                 "code": item.framework,
-                "name": FRAMEWORK_NAMES.get(item.framework, item.framework),
+                "name": coverage.FRAMEWORK_NAMES.get(item.framework, item.framework),
                 "own": item.framework == own,
                 "groups": {},
             },
@@ -670,3 +662,49 @@ def frameworks():
         .order_by(FrameworkItem.framework)
     ).all()
     return render_template("goals/frameworks.html", form=form, counts=counts), status
+
+
+# The coverage links sit on pages of other features (the team page, goal pages): the same
+# predicates that guard the views below decide whether a link shows.
+bp.add_app_template_global(coverage.can_view_team_coverage)
+bp.add_app_template_global(coverage.can_view_goal_student_coverage)
+
+
+@bp.route("/students/<int:student_id>/coverage")
+@login_required
+def student_coverage(student_id: int):
+    """A student's framework items with the goals that address them, their status, latest
+    rating and evidence; a supervisor sees only the goals of the teams they supervise."""
+    student = db.get_or_404(User, student_id)
+    if student.role != Role.STUDENT or not coverage.can_view_student_coverage(
+        current_user, student
+    ):
+        abort(404)
+    return render_template(
+        "goals/coverage_student.html",
+        coverage=coverage.student_coverage(student, current_user),
+        status_labels=STATUS_LABELS,
+        rating_labels=dict(RATING_LABELS),
+        kind_labels=coverage.KIND_LABELS,
+        framework_names=coverage.FRAMEWORK_NAMES,
+    )
+
+
+@bp.route("/teams/<int:team_id>/coverage")
+@login_required
+def team_coverage(team_id: int):
+    """Who in the team covers which framework items: a matrix per framework of the members."""
+    team = db.session.scalar(
+        select(Team).where(Team.id == team_id).options(joinedload(Team.project))
+    )
+    if team is None or not can_view_team(current_user, team):
+        abort(404)
+    if not coverage.can_view_team_coverage(current_user, team):
+        abort(403)
+    return render_template(
+        "goals/coverage_team.html",
+        team=team,
+        coverage=coverage.team_coverage(team),
+        status_labels=STATUS_LABELS,
+        kind_labels=coverage.KIND_LABELS,
+    )

@@ -160,6 +160,7 @@ def _rename_in_statements(user: User, old_name: str, new_name: str) -> int:
             db.or_(
                 Statement.student_id == user.id,
                 Statement.issued_by_id == user.id,
+                Statement.confirmed_by_id == user.id,
                 Statement.team_id.in_(select(Team.id).where(Team.supervisor_id == user.id)),
                 Statement.team_id.in_(signed_teams),
             )
@@ -169,10 +170,12 @@ def _rename_in_statements(user: User, old_name: str, new_name: str) -> int:
     for statement in statements:
         content = json.loads(statement.content)
         touched = False
+        issuer = content.get("issued_by")
         for holder, key in (
             (content.get("student") or {}, "name"),
             (content.get("supervisor") or {}, "name"),
-            (content, "issued_by"),
+            (content.get("confirmed_by") or {}, "name"),
+            (issuer, "name") if isinstance(issuer, dict) else (content, "issued_by"),
             *((goal, "signed_by") for goal in content.get("goals") or []),
         ):
             if holder.get(key) == old_name:

@@ -21,7 +21,7 @@ from wijklab.privacy import services
 from wijklab.privacy.pdf import personal_data_pdf
 from wijklab.privacy.permissions import can_download_data_of, can_erase, can_view_register
 from wijklab.privacy.register import CATEGORY_LABELS, ENTRIES, ERASE_LABELS, EXPORT_LABELS
-from wijklab.statements.models import Statement
+from wijklab.statements.models import Statement, StatementRequest
 
 bp = Blueprint("privacy", __name__)
 log = logging.getLogger(__name__)
@@ -155,6 +155,12 @@ def _student_of_statement(args: dict) -> int | None:
     )
 
 
+def _student_of_request(args: dict) -> int | None:
+    return db.session.scalar(
+        select(StatementRequest.student_id).where(StatementRequest.id == args["request_id"])
+    )
+
+
 # endpoint → how to find the student whose data the page shows, from its URL arguments
 STUDENT_PAGES = {
     "tasks.student_hours": lambda args: args["user_id"],
@@ -162,6 +168,10 @@ STUDENT_PAGES = {
     "statements.preview": lambda args: args["student_id"],
     "statements.detail": _student_of_statement,
     "statements.pdf": _student_of_statement,
+    "statements.request_detail": _student_of_request,
+    "goals.student_coverage": lambda args: args["student_id"],
+    "agreements.detail": lambda args: args["student_id"],
+    "agreements.pdf": lambda args: args["student_id"],
 }
 
 

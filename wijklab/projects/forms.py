@@ -5,7 +5,14 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from wijklab.accounts.forms import WEEKDAY_LABELS
 from wijklab.forms import CheckboxListField, IdSelectField, choices, strip
@@ -28,6 +35,14 @@ class ProjectForm(FlaskForm):
     )
     neighbourhood_id = IdSelectField(_l("Wijk"), validators=[InputRequired(REQUIRED)])
     partner_id = IdSelectField(_l("Partnerorganisatie"), validators=[InputRequired(REQUIRED)])
+    school_id = IdSelectField(
+        _l("School"),
+        validators=[Optional()],
+        description=_l(
+            "Studenten van deze school kunnen de projectopdracht vooraf lezen. Leeg: studenten "
+            "van elke school."
+        ),
+    )
     summary = TextAreaField(
         _l("Samenvatting"),
         validators=[Length(max=TEXT_MAX)],

@@ -50,6 +50,10 @@ class Project(TimestampMixin, db.Model):
         ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
     )
     owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    # The school whose students may read the brief before placement; empty: every school.
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
     summary: Mapped[str] = mapped_column(Text, default="")
     aims: Mapped[str] = mapped_column(Text, default="")
     expectations: Mapped[str] = mapped_column(Text, default="")
@@ -76,7 +80,8 @@ class Project(TimestampMixin, db.Model):
     peer_feedback_first: Mapped[bool] = mapped_column(default=False, server_default=db.false())
 
     neighbourhood = relationship("Neighbourhood")
-    partner = relationship("Organisation")
+    partner = relationship("Organisation", foreign_keys=[partner_id])
+    school = relationship("Organisation", foreign_keys=[school_id])
     owner = relationship("User")
     teams = relationship(
         "Team", back_populates="project", order_by="Team.name", cascade="all, delete-orphan"

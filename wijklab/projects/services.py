@@ -33,6 +33,8 @@ class ProjectData:
     min_hbo: int = 1
     max_size: int = 8
     peer_feedback_first: bool = False
+    # The school whose students may read the brief before placement; None: every school.
+    school: Organisation | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -43,6 +45,8 @@ def _check(data: ProjectData) -> None:
         raise WijklabError(_l("Kies een wijk."), field="neighbourhood_id")
     if data.partner is None or data.partner.kind != OrganisationKind.PARTNER:
         raise WijklabError(_l("Kies een partnerorganisatie, geen school."), field="partner_id")
+    if data.school is not None and data.school.kind != OrganisationKind.SCHOOL:
+        raise WijklabError(_l("Kies een school, geen partnerorganisatie."), field="school_id")
     if data.end_date < data.start_date:
         raise WijklabError(_l("De einddatum moet op of na de startdatum liggen."), field="end_date")
     if not data.weekdays or not set(data.weekdays) <= set(range(7)):
@@ -72,6 +76,7 @@ def _apply(project: Project, data: ProjectData) -> None:
     project.min_hbo = data.min_hbo
     project.max_size = data.max_size
     project.peer_feedback_first = data.peer_feedback_first
+    project.school = data.school
 
 
 def create_project(data: ProjectData, *, owner) -> Project:

@@ -19,7 +19,9 @@ from wijklab.projects.models import Project, ProjectStatus
 from wijklab.projects.permissions import (
     can_create_project,
     can_manage_project,
+    can_read_brief,
     can_view_project,
+    open_projects_for,
     visible_projects,
 )
 
@@ -119,6 +121,12 @@ def _fill_choices(form: ProjectForm) -> None:
     ).all()
     form.neighbourhood_id.choices = [NO_CHOICE] + choices((n.id, n.label) for n in neighbourhoods)
     form.partner_id.choices = [NO_CHOICE] + choices((o.id, o.name) for o in partners)
+    schools = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.kind == OrganisationKind.SCHOOL)
+        .order_by(Organisation.name)
+    ).all()
+    form.school_id.choices = [NO_CHOICE] + choices((o.id, o.name) for o in schools)
 
 
 def _data(form: ProjectForm) -> services.ProjectData:
@@ -138,6 +146,7 @@ def _data(form: ProjectForm) -> services.ProjectData:
         min_hbo=form.min_hbo.data,
         max_size=form.max_size.data,
         peer_feedback_first=bool(form.peer_feedback_first.data),
+        school=db.session.get(Organisation, form.school_id.data) if form.school_id.data else None,
     )
 
 
@@ -215,3 +224,37 @@ def _advance(project_id: int, target: ProjectStatus, message: str):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("projects.detail", project_id=project.id))
+
+
+@bp.route("/open")
+@login_required
+def open_projects():
+    """The projects a student may read the brief of before placement: active, not yet ended,
+    open to their school, level and study year; with their summary."""
+    query = (
+        select(Project)
+        .where(open_projects_for(current_user))
+        .options(joinedload(Project.neighbourhood), joinedload(Project.partner))
+        .order_by(Project.start_date, Project.title, Project.id)
+    )
+    page = paginate(query, current_app.config["PER_PAGE"])
+    return render_template("projects/open.html", page=page)
+
+
+@bp.route("/<int:project_id>/brief")
+@login_required
+def brief(project_id: int):
+    """The project brief only (what students do, days, hours, supervision): no teams, members or
+    tasks, so a student may read it before being placed."""
+    project = db.session.scalar(
+        select(Project)
+        .where(Project.id == project_id)
+        .options(
+            joinedload(Project.neighbourhood),
+            joinedload(Project.partner),
+            joinedload(Project.owner),
+        )
+    )
+    if project is None or not can_read_brief(current_user, project):
+        abort(404)
+    return render_template("projects/brief.html", project=project)

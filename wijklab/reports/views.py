@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from wijklab.accounts.models import Role
+from wijklab.agreements.services import overdue_agreements
 from wijklab.clock import today, utcnow
 from wijklab.database import paginate
 from wijklab.exports.writers import Column, Sheet, xlsx_chunks
@@ -94,7 +95,11 @@ def dashboard():
         extra = {"month": supervision_this_month(current_user, today=today())}
     elif current_user.role == Role.WIJKDOCENT:
         overview = wijkdocent_overview(current_user, today=today(), page=parse_page())
-        extra = {"overview": overview, "charts": _team_charts(overview["rows"])}
+        extra = {
+            "overview": overview,
+            "charts": _team_charts(overview["rows"]),
+            "agreements": overdue_agreements(current_user, today=today()),
+        }
     return render_template(
         f"reports/dashboard_{current_user.role.value}.html",
         teams=teams,

@@ -247,8 +247,10 @@ class Document(FPDF):
 # The practical-training statement
 
 
-def statement_pdf(snapshot: dict) -> bytes:
-    """The practical-training statement ("Praktijkverklaring") of one student in one team."""
+def statement_pdf(snapshot: dict, fingerprint: str | None = None) -> bytes:
+    """The practical-training statement ("Praktijkverklaring") of one student in one team, as
+    of its cut-off date; ``fingerprint`` is the SHA-256 of the frozen content, printed so an
+    edited copy can be told from the original on the verification page."""
     student, team = snapshot["student"], snapshot["team"]
     code, verify_url = snapshot["code"], snapshot["verify_url"]
     pdf = Document(
@@ -258,15 +260,21 @@ def statement_pdf(snapshot: dict) -> bytes:
         footer_link=verify_url,
     )
     pdf.set_subject(_("Praktijkverklaring"))
-    pdf.title_block(
-        _("Praktijkverklaring"),
-        _("Goedgekeurde praktijkuren en afgetekende leerdoelen in een wijklab"),
-    )
+    subtitle = _("Goedgekeurde praktijkuren en afgetekende leerdoelen in een wijklab")
+    if snapshot.get("cutoff"):
+        subtitle = _(
+            "Goedgekeurde praktijkuren en afgetekende leerdoelen in een wijklab, "
+            "stand per %(date)s",
+            date=long_date(snapshot["cutoff"]),
+        )
+    pdf.title_block(_("Praktijkverklaring"), subtitle)
     _student_block(pdf, student)
     _team_block(pdf, team, snapshot.get("supervisor") or {}, snapshot.get("period") or {})
     _hours_block(pdf, snapshot.get("hours") or {})
     _goals_block(pdf, snapshot.get("goals") or [])
-    _closing_block(pdf, snapshot)
+    if snapshot.get("coverage"):
+        _coverage_block(pdf, snapshot["coverage"])
+    _closing_block(pdf, snapshot, fingerprint)
     return pdf.pdf_bytes()
 
 
@@ -275,7 +283,10 @@ def _student_block(pdf: Document, student: dict) -> None:
     level = level_label(student.get("level"))
     if student.get("study_year"):
         level = _("%(level)s, studiejaar %(year)s", level=level, year=student["study_year"])
-    rows = [(_("Naam"), student["name"]), (_("Niveau"), level)]
+    rows = [(_("Naam"), student["name"])]
+    if student.get("student_number"):
+        rows.append((_("Studentnummer"), student["student_number"]))
+    rows.append((_("Niveau"), level))
     if student.get("school"):
         rows.append((_("School"), student["school"]))
     if student.get("programme"):
@@ -319,14 +330,37 @@ def _hours_block(pdf: Document, data: dict) -> None:
         [(category_label(row["category"]), hours(row["minutes"])) for row in by_category],
         col_widths=(110, 30),
         total=(_("Totaal"), hours(data.get("total_minutes"))),
-        footnotes=(
-            (_("waarvan collectief werk"), hours(data.get("collective_minutes"))),
-            (_("waarvan individuele ondersteuning"), hours(data.get("individual_minutes"))),
-        ),
+        footnotes=_kinds(data),
     )
+    if data.get("agreed_minutes"):
+        share = round(100 * (data.get("total_minutes") or 0) / data["agreed_minutes"])
+        pdf.ln(1)
+        pdf.paragraph(
+            _(
+                "Afgesproken BPV-uren in de startafspraak: %(agreed)s uur; hiervan is "
+                "%(share)s%% goedgekeurd.",
+                agreed=hours(data["agreed_minutes"]),
+                share=share,
+            )
+        )
     by_week = data.get("by_week") or []
     if by_week:
         _weeks_table(pdf, by_week)
+
+
+def _kinds(data: dict) -> tuple[tuple[str, str], ...]:
+    """Collective work, study assignments and individual client support, each apart."""
+    if data.get("study_minutes") is None:  # a statement from before study hours were apart
+        collective = _("waarvan collectief werk")
+        return (
+            (collective, hours(data.get("collective_minutes"))),
+            (_("waarvan individuele ondersteuning"), hours(data.get("individual_minutes"))),
+        )
+    return (
+        (_("waarvan collectief werk"), hours(data.get("collective_minutes"))),
+        (_("waarvan studieopdrachten"), hours(data.get("study_minutes"))),
+        (_("waarvan individuele ondersteuning"), hours(data.get("individual_minutes"))),
+    )
 
 
 def _weeks_table(pdf: Document, by_week: list[dict], groups: int = 3) -> None:
@@ -376,9 +410,10 @@ def _goal(pdf: Document, number: int, goal: dict) -> None:
         pdf.ln(3)
     pdf.set_text_color(*INK)
     pdf.multi_cell(0, 6, title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    codes = [str(c) for c in goal.get("codes") or []]
-    if codes:
-        pdf.paragraph(_("Codes: %(codes)s", codes=", ".join(codes)), size=9, color=INK_SOFT)
+    items = goal.get("items") or [{"code": c, "title": ""} for c in goal.get("codes") or []]
+    for item in items:
+        text = f"{item['code']} {clean(item.get('title'))}".strip()
+        pdf.paragraph(text, size=9, color=INK_SOFT)
     if statement:
         pdf.ln(1)
         pdf.paragraph(statement, indent=4)
@@ -391,15 +426,59 @@ def _goal(pdf: Document, number: int, goal: dict) -> None:
     pdf.paragraph(signed, size=9, color=INK_SOFT, indent=4)
 
 
-def _closing_block(pdf: Document, snapshot: dict) -> None:
-    pdf.heading(_("Afgifte"), keep_with=15)
+def _coverage_block(pdf: Document, coverage: dict) -> None:
+    pdf.heading(_("Dekking van het kwalificatiedossier"), keep_with=20)
     pdf.paragraph(
         _(
-            "Deze verklaring is opgesteld op %(date)s door %(name)s.",
-            date=long_date(snapshot.get("issued_at")),
-            name=snapshot.get("issued_by") or "wijklab",
+            "%(covered)s van de %(total)s onderdelen van %(framework)s zijn gedekt door een "
+            "afgetekend leerdoel; aan %(addressed)s onderdelen wordt gewerkt of is gewerkt.",
+            covered=coverage.get("covered", 0),
+            total=coverage.get("total", 0),
+            framework=coverage.get("framework_title") or coverage.get("framework") or "",
+            addressed=coverage.get("addressed", 0),
         )
     )
+    uncovered = coverage.get("uncovered_codes") or []
+    if uncovered:
+        pdf.paragraph(
+            _("Nog niet gedekt: %(codes)s", codes=", ".join(uncovered)), size=9, color=INK_SOFT
+        )
+
+
+def _closing_block(pdf: Document, snapshot: dict, fingerprint: str | None) -> None:
+    pdf.heading(_("Afgifte"), keep_with=15)
+    issued_by = snapshot.get("issued_by") or {}
+    if isinstance(issued_by, str):
+        issued_by = {"name": issued_by}
+    rows = []
+    agreement = (snapshot.get("agreement") or {}).get("accepted_at")
+    if agreement:
+        rows.append((_("Startafspraak geaccepteerd"), long_date(agreement)))
+    if snapshot.get("requested_at"):
+        rows.append((_("Aangevraagd"), long_date(snapshot["requested_at"])))
+    confirmed = snapshot.get("confirmed_by") or {}
+    if confirmed.get("name"):
+        who = confirmed["name"]
+        if confirmed.get("organisation"):
+            who = f"{who}, {confirmed['organisation']}"
+        rows.append(
+            (
+                _("Praktijkdeel bevestigd"),
+                _("%(who)s op %(date)s", who=who, date=long_date(snapshot.get("confirmed_at"))),
+            )
+        )
+    school = (snapshot.get("student") or {}).get("school")
+    issuer = issued_by.get("name") or "wijklab"
+    if school and issued_by.get("role"):
+        issuer = _("%(name)s namens %(school)s", name=issuer, school=school)
+    rows.append(
+        (
+            _("Uitgegeven"),
+            _("%(who)s op %(date)s", who=issuer, date=long_date(snapshot.get("issued_at"))),
+        )
+    )
+    pdf.fields(rows)
+    pdf.ln(2)
     pdf.paragraph(
         _(
             "Controleer de echtheid met verificatiecode %(code)s op %(url)s.",
@@ -409,6 +488,16 @@ def _closing_block(pdf: Document, snapshot: dict) -> None:
         size=9,
         color=INK_SOFT,
     )
+    if fingerprint:
+        pdf.paragraph(
+            _(
+                "Vingerafdruk (SHA-256) van de inhoud: %(fingerprint)s. De verificatiepagina "
+                "toont dezelfde vingerafdruk en dezelfde cijfers.",
+                fingerprint=fingerprint,
+            ),
+            size=8,
+            color=INK_SOFT,
+        )
 
 
 # The neighbourhood report

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import Integer, literal, select
 
@@ -156,9 +157,60 @@ def _team_page(team: Team, add_form: AddMemberForm | None, status: int = 200):
             add_form=add_form,
             role_labels=ROLE_LABELS,
             can_handover=can_write_handover(current_user, team),
+            agreements=_agreement_states(team),
         ),
         status,
     )
+
+
+# Agreements sit to the right of teams: their parties are named here, their tables by name.
+AGREEMENT_PARTIES = {
+    "student": _l("student"),
+    "supervisor": _l("werkbegeleider"),
+    "wijkdocent": _l("wijkdocent"),
+}
+AGREEMENT_GRACE_DAYS = 14
+
+
+def _agreement_states(team: Team) -> dict[int, dict]:
+    """Per current member, where their start agreement stands: ``missing``, ``waiting`` (with
+    the parties still to accept the current version) or ``accepted`` (with when); ``overdue``
+    when not accepted more than two weeks after joining. One query."""
+    agreement = db.metadata.tables["start_agreement"]
+    acceptance = db.metadata.tables["agreement_acceptance"]
+    rows = db.session.execute(
+        select(agreement.c.student_id, agreement.c.accepted_at, acceptance.c.party)
+        .outerjoin(
+            acceptance,
+            (acceptance.c.agreement_id == agreement.c.id)
+            & (acceptance.c.version == agreement.c.version),
+        )
+        .where(agreement.c.team_id == team.id)
+    ).all()
+    found: dict[int, dict] = {}
+    for student_id, accepted_at, party in rows:
+        entry = found.setdefault(student_id, {"accepted_at": accepted_at, "parties": set()})
+        if party:
+            entry["parties"].add(party)
+    states = {}
+    for membership in team.current_memberships:
+        entry = found.get(membership.student_id)
+        accepted_at = entry["accepted_at"] if entry else None
+        if entry is None:
+            state, waiting = "missing", list(AGREEMENT_PARTIES)
+        elif accepted_at is not None:
+            state, waiting = "accepted", []
+        else:
+            state = "waiting"
+            waiting = [p for p in AGREEMENT_PARTIES if p not in entry["parties"]]
+        states[membership.student_id] = {
+            "state": state,
+            "waiting": [AGREEMENT_PARTIES[p] for p in waiting],
+            "accepted_at": accepted_at,
+            "overdue": accepted_at is None
+            and (today() - membership.joined_on).days > AGREEMENT_GRACE_DAYS,
+        }
+    return states
 
 
 @bp.route("/teams/<int:team_id>/members", methods=["POST"])
