@@ -427,7 +427,7 @@ def _goal(pdf: Document, number: int, goal: dict) -> None:
 
 
 def _coverage_block(pdf: Document, coverage: dict) -> None:
-    pdf.heading(_("Dekking van het kwalificatiedossier"), keep_with=20)
+    pdf.heading(_("Dekking van het kwalificatiekader"), keep_with=20)
     pdf.paragraph(
         _(
             "%(covered)s van de %(total)s onderdelen van %(framework)s zijn gedekt door een "
