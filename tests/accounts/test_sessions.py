@@ -153,3 +153,15 @@ def test_session_cookie_lifetime_follows_the_idle_timeout(app, client, student):
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if "wijklab_session=" in c)
     assert "Expires=" in cookie
     assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=8)
+
+
+def test_a_static_file_never_sets_the_session_cookie(client, student):
+    """A favicon fetched after signing out must not sign the browser in again."""
+    login(client, student)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "wijklab_session" in page.headers.get("Set-Cookie", "")
+    static = client.get("/static/img/favicon.svg")
+    static.close()  # the file response holds the file open until closed
+    assert static.status_code == 200
+    assert "Set-Cookie" not in static.headers

@@ -174,7 +174,17 @@ def log_in(base_url):
             if urlsplit(page.url).path != "/auth/login":
                 return
         page.goto("/auth/login")
-        page.locator('input[name="email"]').fill(email)
+        if urlsplit(page.url).path != "/auth/login":
+            # Signed in after all: a response still on its way from the page before (every
+            # response renews the session cookie) set a cookie again after the test cleared
+            # them. Start clean once more.
+            page.context.clear_cookies()
+            page.goto("/auth/login")
+        form = page.locator('input[name="email"]')
+        if not form.count():
+            # Say what the browser got instead of the form (a rate limit, an error page).
+            raise AssertionError(f"no login form at {page.url}: {page.inner_text('body')[:300]}")
+        form.fill(email)
         page.locator('input[name="password"]').fill(password)
         # The form's own submit button, by position: its text follows the page's language.
         page.locator('main form button[type="submit"]').click()

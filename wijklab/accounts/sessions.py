@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
@@ -35,6 +36,17 @@ SECRET_LINK_ENDPOINTS = frozenset(
 )
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, but a static file never sets the cookie: a stylesheet or
+    favicon answered after someone signed out (the browser fetches them late) would otherwise
+    sign them in again, and a response with Set-Cookie is not one a cache may share."""
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        if request.endpoint == "static":
+            return False
+        return super().should_set_cookie(app, session)
+
+
 def start_session(remember: bool) -> None:
     """Called right after login_user(): mark the session's start for the idle timeout."""
     session.permanent = True
@@ -47,6 +59,7 @@ def register_sessions(app: Flask) -> None:
     login_manager.login_message = _l("Log in om deze pagina te zien.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    app.session_interface = SessionInterface()
 
     @app.before_request
     def enforce_idle_timeout():
