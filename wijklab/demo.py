@@ -1357,7 +1357,8 @@ def _seed_statements(result: SeedResult) -> None:
         ):
             continue
         membership = statements.membership_of(team, student)
-        cutoff = max(min(today(), team.end_date) - timedelta(days=3), membership.joined_on)
+        # As of today: the demo's sign-offs are made at seeding time, and count.
+        cutoff = max(min(today(), team.end_date), membership.joined_on)
         request = statements.request_statement(
             team, student, cutoff=cutoff, note="Voor mijn BPV-dossier."
         )
