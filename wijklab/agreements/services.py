@@ -61,27 +61,25 @@ RUNNING = (ProjectStatus.DRAFT, ProjectStatus.ACTIVE)
 
 register_actions(ACTION_LABELS)
 register_object_link("StartAgreement", "agreements.by_id", "agreement_id")
+# Waiting for someone's acceptance: the student and the supervisor hear at once.
+_ACCEPT_SOON = {
+    Role.STUDENT: Delivery.IMMEDIATE,
+    Role.SUPERVISOR: Delivery.IMMEDIATE,
+    Role.WIJKDOCENT: Delivery.DAILY,
+}
 register_kind(
     "agreement_waiting",
     _l("%(by)s stelde de startafspraak van %(student)s op (%(team)s). Lees en accepteer die."),
     label=_l("Een startafspraak wacht op je akkoord"),
-    roles={Role.STUDENT, Role.SUPERVISOR, Role.WIJKDOCENT},
-    defaults={
-        Role.STUDENT: Delivery.IMMEDIATE,
-        Role.SUPERVISOR: Delivery.IMMEDIATE,
-        Role.WIJKDOCENT: Delivery.DAILY,
-    },
+    roles=set(_ACCEPT_SOON),
+    defaults=_ACCEPT_SOON,
 )
 register_kind(
     "agreement_changed",
     _l("%(by)s wijzigde de startafspraak van %(student)s (%(team)s). Bekijk wat er veranderde."),
     label=_l("Een startafspraak is gewijzigd"),
-    roles={Role.STUDENT, Role.SUPERVISOR, Role.WIJKDOCENT},
-    defaults={
-        Role.STUDENT: Delivery.IMMEDIATE,
-        Role.SUPERVISOR: Delivery.IMMEDIATE,
-        Role.WIJKDOCENT: Delivery.DAILY,
-    },
+    roles=set(_ACCEPT_SOON),
+    defaults=_ACCEPT_SOON,
 )
 register_kind(
     "agreement_accepted",

@@ -35,6 +35,7 @@ from wijklab.goals.models import (
 from wijklab.goals.permissions import is_team_supervisor
 from wijklab.projects.permissions import can_manage_project
 from wijklab.tasks.models import TaskParticipation, TaskStatus
+from wijklab.tasks.permissions import can_view_student_hours
 from wijklab.teams.models import Team, TeamMembership
 
 MBO_FRAMEWORK = "mbo-sociaal-werk-4"
@@ -81,21 +82,9 @@ def framework_title(code: str) -> str:
 
 
 def can_view_student_coverage(user, student) -> bool:
-    """The student themself, admins and wijkdocenten, and the supervisor of a team the student
-    is or was a member of."""
-    if not user.is_authenticated:
-        return False
-    if user.id == student.id or user.role in (Role.ADMIN, Role.WIJKDOCENT):
-        return True
-    if user.role != Role.SUPERVISOR:
-        return False
-    supervised = db.session.scalar(
-        select(TeamMembership.id)
-        .join(Team, Team.id == TeamMembership.team_id)
-        .where(TeamMembership.student_id == student.id, Team.supervisor_id == user.id)
-        .limit(1)
-    )
-    return supervised is not None
+    """Whoever sees the student's hours: the student themself, admins and wijkdocenten, and the
+    supervisor of a team the student is or was a member of."""
+    return can_view_student_hours(user, student)
 
 
 def can_view_goal_student_coverage(user, goal: LearningGoal) -> bool:
