@@ -191,7 +191,12 @@ def objects(wijkdocent):
     statement = factories.make_statement(team, member, by=wijkdocent)
     db.session.commit()
     return {
-        "notification": db.session.scalar(select(Notification.id)),
+        # The member's own notification: making the statement also tells the wijkdocent.
+        "notification": db.session.scalar(
+            select(Notification.id).where(
+                Notification.user_id == member.id, Notification.kind == "feedback"
+            )
+        ),
         "statement": statement.id,
         "request": statement.request_id,
         "agreement": db.session.scalar(select(StartAgreement.id)),
