@@ -18,7 +18,7 @@ from wijklab.goals.models import (
 )
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.organisations.models import Organisation, OrganisationKind
-from wijklab.projects.models import Project, ProjectStatus
+from wijklab.projects.models import Project, ProjectStatus, ProjectWish
 from wijklab.statements.models import Statement
 from wijklab.tasks.models import (
     SchoolVisit,
@@ -46,6 +46,7 @@ __all__ = [
     "OutboxMessage",
     "Project",
     "ProjectStatus",
+    "ProjectWish",
     "Role",
     "SchoolVisit",
     "SignOff",

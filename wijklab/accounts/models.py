@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wijklab.clock import utcnow
@@ -18,6 +18,8 @@ NAME_MAX = 120
 PROGRAMME_MAX = 160
 CREBO_MAX = 5
 JOB_TITLE_MAX = 120
+STUDENT_NUMBER_MAX = 32
+COHORT_MAX = 40
 WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)  # Monday is 0, as in datetime.date.weekday()
 
 
@@ -102,6 +104,7 @@ class StudentProfile(db.Model):
         CheckConstraint("study_year BETWEEN 1 AND 4", name="study_year_range"),
         CheckConstraint("hours_per_week BETWEEN 0 AND 40", name="hours_per_week_range"),
         CheckConstraint("agreed_bpv_hours BETWEEN 0 AND 2000", name="agreed_bpv_hours_range"),
+        UniqueConstraint("school_id", "student_number", name="uq_student_profile_school_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +121,13 @@ class StudentProfile(db.Model):
     )
     hours_per_week: Mapped[int] = mapped_column(default=0)
     agreed_bpv_hours: Mapped[int] = mapped_column(default=0)
+    # The school's own number for the student: the key of the import, unique within a school.
+    student_number: Mapped[str | None] = mapped_column(String(STUDENT_NUMBER_MAX))
+    cohort: Mapped[str | None] = mapped_column(String(COHORT_MAX))
+    # The student's own answers: would like to be a peer coach, and when they last confirmed
+    # their days and hours (None: never, the import's values stand).
+    wants_peer_coach: Mapped[bool] = mapped_column(default=False, server_default=db.false())
+    availability_set_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="student_profile")
     school = relationship("Organisation", lazy="joined")

@@ -197,6 +197,14 @@ ENTRIES: tuple[Entry, ...] = (
             ),
             "hours_per_week": Field(Category.STUDY, _l("teams samenstellen")),
             "agreed_bpv_hours": Field(Category.STUDY, _l("voortgang van de BPV-uren")),
+            "student_number": Field(
+                Category.IDENTITY,
+                _l("de student herkennen in de lijst van de school"),
+                erase=Erase.ANONYMISE,
+            ),
+            "cohort": Field(Category.STUDY, _l("teams samenstellen")),
+            "wants_peer_coach": Field(Category.STUDY, _l("teams samenstellen")),
+            "availability_set_at": STAMP,
         },
     ),
     Entry(
@@ -525,6 +533,22 @@ ENTRIES: tuple[Entry, ...] = (
             "revoked_at": STAMP,
             "revoke_reason": Field(Category.ASSESSMENT, _l("waarom de aftekening is ingetrokken")),
         },
+    ),
+    Entry(
+        "project_wish",
+        _l("Projectwensen"),
+        (Link("student", "student_id"),),
+        {
+            **_id(),
+            "student_id": _ref(_l("van wie de wens is"), erase=Erase.DELETE),
+            "project_id": NONE,
+            "rank": Field(Category.STUDY, _l("teams samenstellen")),
+            "motivation": Field(
+                Category.FREE_TEXT, _l("waarom de student dit project wil"), erase=Erase.DELETE
+            ),
+            "created_at": STAMP,
+        },
+        rows_on_erase=Erase.DELETE,
     ),
     Entry(
         "start_agreement",

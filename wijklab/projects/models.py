@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from wijklab.clock import utcnow
 from wijklab.database import ChoiceSet, TimestampMixin
 from wijklab.extensions import db
 
@@ -94,3 +95,33 @@ class Project(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.title!r} {self.status.value}>"
+
+
+WISH_RANKS = (1, 2, 3)
+MOTIVATION_MAX = 500
+
+
+class ProjectWish(db.Model):
+    """One of a student's (at most three) wishes for a project open to them, ranked 1 to 3,
+    with a short motivation: the preference survey the team builder tries to meet."""
+
+    __tablename__ = "project_wish"
+    __table_args__ = (
+        db.UniqueConstraint("student_id", "rank", name="uq_project_wish_student_rank"),
+        db.UniqueConstraint("student_id", "project_id", name="uq_project_wish_student_project"),
+        CheckConstraint("rank BETWEEN 1 AND 3", name="rank_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    rank: Mapped[int]
+    motivation: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    project = relationship("Project")
+
+    def __repr__(self) -> str:
+        return f"<ProjectWish student={self.student_id} project={self.project_id} #{self.rank}>"
