@@ -63,6 +63,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "10 per minute"
     VERIFY_RATE_LIMIT = "30 per minute"
+    # Statements in one download for the exam committee (each is rendered and signed).
+    COMMITTEE_EXPORT_MAX = 300
 
     IDLE_TIMEOUT = timedelta(hours=8)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)

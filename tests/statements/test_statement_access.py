@@ -325,6 +325,18 @@ def test_a_foreign_school_id_is_refused(lab, client, login_as):
     assert response.status_code == 400
 
 
+def test_a_download_with_too_many_statements_asks_for_a_shorter_period(lab, app, client, login_as):
+    issued(client, login_as, lab, cutoff=date(2026, 11, 20))
+    issued(client, login_as, lab, cutoff=CUTOFF)
+    app.config["COMMITTEE_EXPORT_MAX"] = 1
+    login_as(lab["wijkdocent"])
+    response = committee(client, lab["zoe"].student_profile.school)
+    assert response.status_code == 400
+    assert "Dit zijn 2 verklaringen; één download bevat er hoogstens 1." in response.get_data(
+        as_text=True
+    )
+
+
 @pytest.mark.parametrize("who", ["zoe", "supervisor"])
 def test_students_and_supervisors_do_not_download_for_the_committee(lab, client, login_as, who):
     login_as(lab[who])

@@ -326,6 +326,18 @@ def committee():
         )
         .order_by(Statement.cutoff_date, Statement.id)
     ).all()
+    limit = current_app.config["COMMITTEE_EXPORT_MAX"]
+    if len(statements) > limit:
+        # Each signed PDF takes a fifth of a second or so: keep one download within a minute.
+        form.form_errors.append(
+            _(
+                "Dit zijn %(count)s verklaringen; één download bevat er hoogstens %(max)s. Kies "
+                "een kortere periode.",
+                count=len(statements),
+                max=limit,
+            )
+        )
+        return render_template("statements/committee.html", form=form), 400
     if not statements:
         form.form_errors.append(
             _(
