@@ -163,6 +163,18 @@ PROTECTED = [
     ("GET", "/projects/{project}/brief", MANAGERS, 404),
     ("GET", "/students/{student}/coverage", MANAGERS, 404),
     ("GET", "/teams/{team}/coverage", MANAGERS, HIDDEN_FROM_OUTSIDERS),
+    ("GET", "/users/import", MANAGERS),
+    ("POST", "/users/import", MANAGERS),
+    ("GET", "/users/import/{upload}", MANAGERS),
+    ("GET", "/users/import/{upload}/columns", MANAGERS),
+    ("POST", "/users/import/{upload}/columns", MANAGERS),
+    ("POST", "/users/import/apply", MANAGERS),
+    ("GET", "/users/import/{upload}/result", MANAGERS),
+    ("GET", "/users/import/{upload}/links", MANAGERS),
+    ("GET", "/me/availability", {"student"}),
+    ("POST", "/me/availability", {"student"}),
+    ("GET", "/projects/{project}/wishes", MANAGERS),
+    ("POST", "/projects/{project}/wishes/remind", MANAGERS),
 ]
 # Object pages answer 404 to people who may not know the object exists; actions answer 403.
 OWNER_ONLY = [
@@ -198,6 +210,7 @@ def objects(wijkdocent):
             )
         ),
         "statement": statement.id,
+        "upload": "1",
         "request": statement.request_id,
         "agreement": db.session.scalar(select(StartAgreement.id)),
         "goal": goal.id,

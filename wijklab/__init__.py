@@ -51,6 +51,7 @@ def create_app(config=None) -> Flask:
     register_sessions(app)
     connect_signals(app)
 
+    from wijklab.accounts.import_views import bp as student_import_bp
     from wijklab.accounts.views import bp as accounts_bp
     from wijklab.activity.views import bp as activity_bp
     from wijklab.agreements.views import bp as agreements_bp
@@ -61,6 +62,7 @@ def create_app(config=None) -> Flask:
     from wijklab.organisations.views import bp as organisations_bp
     from wijklab.privacy.views import bp as privacy_bp
     from wijklab.projects.views import bp as projects_bp
+    from wijklab.projects.wish_views import bp as wishes_bp
     from wijklab.reports.views import bp as reports_bp
     from wijklab.review.views import bp as review_bp
     from wijklab.statements.views import bp as statements_bp
@@ -69,11 +71,13 @@ def create_app(config=None) -> Flask:
 
     for blueprint in (
         accounts_bp,
+        student_import_bp,
         activity_bp,
         api_bp,
         neighbourhoods_bp,
         organisations_bp,
         projects_bp,
+        wishes_bp,
         teams_bp,
         agreements_bp,
         tasks_bp,

@@ -104,3 +104,6 @@ def register_commands(app: Flask) -> None:
 
     register_backup_commands(app)
     register_privacy_commands(app)
+    from wijklab.accounts.import_cli import register_import_commands
+
+    register_import_commands(app)

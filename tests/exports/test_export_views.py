@@ -26,6 +26,7 @@ from wijklab.teams.models import TeamMembership
 
 PARTICIPATION_HEADER = [
     "Student",
+    "Studentnummer",
     "Niveau",
     "Project",
     "Team",
@@ -43,6 +44,7 @@ PARTICIPATION_HEADER = [
 ]
 GOAL_HEADER = [
     "Student",
+    "Studentnummer",
     "Project",
     "Team",
     "Leerdoel",
@@ -104,6 +106,8 @@ def lab(app, wijkdocent, supervisor, student, admin):
     ayse = factories.make_student(level="hbo", name="Ayşe Yılmaz")
     yassine = factories.make_student(name="Yassine El Amrani")
     jesse = factories.make_student(name="Jesse de Groot")
+    for number, someone in enumerate((student, ayse, yassine, jesse), start=100201):
+        someone.student_profile.student_number = str(number)
     noord_project = factories.make_project(
         owner=wijkdocent, title="Buurtkamer Noord", status=ProjectStatus.ACTIVE
     )
@@ -296,6 +300,7 @@ def test_participation_csv_holds_every_column_of_each_participation(lab, client,
     assert csv_records(response) == [
         {
             "Student": "Zoë van den Berg",
+            "Studentnummer": "100201",
             "Niveau": "mbo",
             "Project": "Buurtkamer Noord",
             "Team": "Noord",
@@ -313,6 +318,7 @@ def test_participation_csv_holds_every_column_of_each_participation(lab, client,
         },
         {
             "Student": "Ayşe Yılmaz",
+            "Studentnummer": "100202",
             "Niveau": "hbo",
             "Project": "Buurtkamer Noord",
             "Team": "Noord",
@@ -330,6 +336,7 @@ def test_participation_csv_holds_every_column_of_each_participation(lab, client,
         },
         {
             "Student": "Yassine El Amrani",
+            "Studentnummer": "100203",
             "Niveau": "mbo",
             "Project": "Buurtkamer Noord",
             "Team": "Zuid",
@@ -347,6 +354,7 @@ def test_participation_csv_holds_every_column_of_each_participation(lab, client,
         },
         {
             "Student": "Zoë van den Berg",
+            "Studentnummer": "100201",
             "Niveau": "mbo",
             "Project": "Buurtkamer Noord",
             "Team": "Noord",
@@ -364,6 +372,7 @@ def test_participation_csv_holds_every_column_of_each_participation(lab, client,
         },
         {
             "Student": "Jesse de Groot",
+            "Studentnummer": "100204",
             "Niveau": "mbo",
             "Project": "Taalcafé",
             "Team": "Oost",
@@ -392,6 +401,7 @@ def test_participation_xlsx_has_real_dates_numbers_and_every_column(lab, client,
     assert sheet_records(response) == [
         {
             "Student": "Zoë van den Berg",
+            "Studentnummer": "100201",
             "Niveau": "mbo",
             "Project": "Buurtkamer Noord",
             "Team": "Noord",
@@ -409,6 +419,7 @@ def test_participation_xlsx_has_real_dates_numbers_and_every_column(lab, client,
         },
         {
             "Student": "Zoë van den Berg",
+            "Studentnummer": "100201",
             "Niveau": "mbo",
             "Project": "Buurtkamer Noord",
             "Team": "Noord",
@@ -425,7 +436,7 @@ def test_participation_xlsx_has_real_dates_numbers_and_every_column(lab, client,
             "Reflectie": None,
         },
     ]
-    date_cell, minutes_cell, verified_cell = sheet["E2"], sheet["I2"], sheet["M2"]
+    date_cell, minutes_cell, verified_cell = sheet["F2"], sheet["J2"], sheet["N2"]
     assert date_cell.is_date and date_cell.number_format == "DD-MM-YYYY"
     assert verified_cell.is_date and verified_cell.number_format == "DD-MM-YYYY HH:MM"
     assert minutes_cell.data_type == "n"
@@ -442,6 +453,7 @@ def test_goal_csv_joins_codes_shows_latest_rating_and_only_a_standing_sign_off(
     records = {r["Leerdoel"]: r for r in csv_records(response)}
     assert records["Ik leid een avond"] == {
         "Student": "Zoë van den Berg",
+        "Studentnummer": "100201",
         "Project": "Buurtkamer Noord",
         "Team": "Noord",
         "Leerdoel": "Ik leid een avond",
@@ -453,6 +465,7 @@ def test_goal_csv_joins_codes_shows_latest_rating_and_only_a_standing_sign_off(
     }
     assert records["Ik schrijf een verslag"] == {
         "Student": "Zoë van den Berg",
+        "Studentnummer": "100201",
         "Project": "Buurtkamer Noord",
         "Team": "Noord",
         "Leerdoel": "Ik schrijf een verslag",
@@ -485,6 +498,7 @@ def test_goal_xlsx_has_the_sign_off_as_a_real_date(lab, goals, client, login_as)
     }
     assert records["Ik leid een avond"] == {
         "Student": "Zoë van den Berg",
+        "Studentnummer": "100201",
         "Project": "Buurtkamer Noord",
         "Team": "Noord",
         "Leerdoel": "Ik leid een avond",
@@ -496,9 +510,9 @@ def test_goal_xlsx_has_the_sign_off_as_a_real_date(lab, goals, client, login_as)
     }
     assert records["Ik schrijf een verslag"]["Afgetekend op"] is None
     signed_row = next(
-        row for row in sheet.iter_rows(min_row=2) if row[3].value == "Ik leid een avond"
+        row for row in sheet.iter_rows(min_row=2) if row[4].value == "Ik leid een avond"
     )
-    assert signed_row[8].is_date and signed_row[8].number_format == "DD-MM-YYYY HH:MM"
+    assert signed_row[9].is_date and signed_row[9].number_format == "DD-MM-YYYY HH:MM"
 
 
 # --- filters ---------------------------------------------------------------------------------
@@ -767,8 +781,8 @@ def test_formulas_in_text_are_string_cells_in_xlsx(lab, formulas, client, login_
     assert response.status_code == 200
     rows = list(read_sheet(response).iter_rows(min_row=2))
     assert len(rows) == 3
-    titles = [row[5] for row in rows]
-    reflections = [row[14] for row in rows]
+    titles = [row[6] for row in rows]
+    reflections = [row[15] for row in rows]
     assert [(c.value, c.data_type) for c in titles] == [(FORMULA_TITLE, "s")] * 3
     assert [(c.value, c.data_type) for c in reflections] == [
         (text, "s") for text in FORMULA_REFLECTIONS

@@ -26,6 +26,7 @@ register_actions(
         "user.reactivated": _l("Account heractiveerd"),
         "user.role_changed": _l("Rol gewijzigd"),
         "user.invited": _l("Uitnodiging verstuurd"),
+        "user.imported": _l("Gegevens bijgewerkt via de import"),
         "password.changed": _l("Wachtwoord gewijzigd"),
         "password.reset_requested": _l("Nieuw wachtwoord aangevraagd"),
     }

@@ -55,6 +55,7 @@ def _task_status_label(status: TaskStatus) -> str:
 def participation_columns() -> list[Column]:
     return [
         Column("student", _("Student"), width=28),
+        Column("student_number", _("Studentnummer"), width=14),
         Column("level", _("Niveau"), width=8),
         Column("project", _("Project"), width=30),
         Column("team", _("Team"), width=20),
@@ -78,6 +79,7 @@ def participation_query(user, filters: ExportFilter) -> Select:
     query = (
         select(
             User.name,
+            StudentProfile.student_number,
             StudentProfile.level,
             Project.title,
             Team.name,
@@ -127,10 +129,11 @@ def participation_rows(query: Select) -> Iterator[tuple]:
     roles = {r: str(PARTICIPATION_ROLE_LABELS[r]) for r in ParticipationRole}
     statuses = {s: _task_status_label(s) for s in TaskStatus}
     for row in db.session.execute(query.execution_options(yield_per=BATCH)):
-        (name, level, project, team, day, title, category, role, minutes, status, by, at,
-         on_behalf, reflection) = row  # fmt: skip
+        (name, number, level, project, team, day, title, category, role, minutes, status, by,
+         at, on_behalf, reflection) = row  # fmt: skip
         yield (
             name,
+            number or "",
             levels.get(level, ""),
             project,
             team,
@@ -151,6 +154,7 @@ def participation_rows(query: Select) -> Iterator[tuple]:
 def goal_columns() -> list[Column]:
     return [
         Column("student", _("Student"), width=28),
+        Column("student_number", _("Studentnummer"), width=14),
         Column("project", _("Project"), width=30),
         Column("team", _("Team"), width=20),
         Column("goal", _("Leerdoel"), width=50),
@@ -185,6 +189,7 @@ def goal_query(user, filters: ExportFilter) -> Select:
     query = (
         select(
             User.name,
+            StudentProfile.student_number,
             Project.title,
             Team.name,
             LearningGoal.title,
@@ -198,6 +203,7 @@ def goal_query(user, filters: ExportFilter) -> Select:
         .join(Team, Team.id == LearningGoal.team_id)
         .join(Project, Project.id == Team.project_id)
         .join(User, User.id == LearningGoal.student_id)
+        .outerjoin(StudentProfile, StudentProfile.user_id == User.id)
         .outerjoin(
             SignOff,
             and_(
@@ -228,11 +234,12 @@ def goal_rows(query: Select) -> Iterator[tuple]:
     """The rows of ``goal_query`` with Dutch labels, read in batches."""
     ratings = {value: str(label) for value, label in RATING_LABELS}
     statuses = {s: str(GOAL_STATUS_LABELS[s]) for s in GoalStatus}
-    for name, project, team, title, goal_codes, status, last, by, at in db.session.execute(
+    for name, number, project, team, title, goal_codes, status, last, by, at in db.session.execute(
         query.execution_options(yield_per=BATCH)
     ):
         yield (
             name,
+            number or "",
             project,
             team,
             title,

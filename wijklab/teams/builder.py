@@ -1,12 +1,15 @@
 """The team builder: plain data in, proposed teams out. No database, no Flask.
 
 Rules, in order of weight:
-1. hard: level minimums and maximum size per team; a student's weekdays overlap the project's;
-   nobody placed twice;
-2. no isolated minority (a single mbo student among hbo students, or the reverse) when the pool
+1. hard, never broken in a proposal the builder makes: the partner's suitable levels and years;
+   a student's weekdays overlap the project's (any, when the project has none); the chosen
+   supervisor's room; level minimums and maximum size per team (reported when the pool cannot
+   meet them); nobody placed twice. Students left out get the reason why;
+2. students who wished this project go first: first wishes before second, third and none;
+3. no isolated minority (a single mbo student among hbo students, or the reverse) when the pool
    allows otherwise;
-3. a peer coach in every team when the pool has enough;
-4. years and schools spread so teams are alike; sizes within one of each other.
+4. a peer coach in every team when the pool has enough, those who want to coach first;
+5. years and schools spread so teams are alike; sizes within one of each other.
 Deterministic: the same input and seed give the same proposal.
 """
 
@@ -18,19 +21,37 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from wijklab.teams.rules import (
+    FIT_RULES,
     HARD_RULES,
+    NO_WEEKDAY,
+    PARTNER_LEVEL,
+    PARTNER_YEAR,
+    SUPERVISOR_FULL,
     Candidate,
     Problem,
     TeamRules,
     composition_problems,
-    shares_a_weekday,
+    fit_problem,
+    member_problems,
+    supervisor_problems,
 )
 
 LEVELS = ("mbo", "hbo")
 
-# Reasons a student is left out of a proposal.
-NO_WEEKDAY = "no_weekday_overlap"
+# Reasons a student is left out of a proposal: a fit rule, the supervisor's room, or no place.
 NO_ROOM = "no_room"
+BY_HAND = "by_hand"
+UNPLACED_REASONS = (
+    PARTNER_LEVEL,
+    PARTNER_YEAR,
+    NO_WEEKDAY,
+    SUPERVISOR_FULL,
+    NO_ROOM,
+    BY_HAND,
+)
+# Rules a proposal may not break when it is accepted (the level rules only warn, as before).
+BLOCKING_RULES = (*FIT_RULES, SUPERVISOR_FULL, "max_size")
+NO_WISH = 4  # sorts after wishes 1-3
 
 
 @dataclass
@@ -55,7 +76,26 @@ class Proposal:
 
     @property
     def hard_ok(self) -> bool:
-        return not any(p.rule in HARD_RULES for t in self.teams for p in t.problems)
+        return not any(
+            p.rule in HARD_RULES or p.rule in BLOCKING_RULES for t in self.teams for p in t.problems
+        )
+
+    @property
+    def blocking(self) -> bool:
+        """Whether a rule that may not be broken is broken (partner, days, supervisor, size)."""
+        return any(p.rule in BLOCKING_RULES for t in self.teams for p in t.problems)
+
+    def wish_counts(self) -> dict[int | None, int]:
+        """How many placed students got their first, second or third wish, or none (None)."""
+        counts: dict[int | None, int] = {1: 0, 2: 0, 3: 0, None: 0}
+        for team in self.teams:
+            for member in team.members:
+                counts[member.wish_rank] += 1
+        return counts
+
+
+def _wish_order(student: Candidate) -> int:
+    return student.wish_rank or NO_WISH
 
 
 def build_teams(
@@ -75,28 +115,39 @@ def build_teams(
         if student.id in seen:
             continue  # nobody is placed twice, even when given twice
         seen.add(student.id)
-        if shares_a_weekday(student, rules):
+        reason = fit_problem(student, rules)
+        if reason is None:
             pool.append(student)
         else:
-            unplaced.append((student.id, NO_WEEKDAY))
+            unplaced.append((student.id, reason))
 
     k = _team_count(len(pool), rules, team_count, team_size)
+    room = k * rules.max_size
+    full_reason = NO_ROOM
+    if rules.supervisor_room is not None and k and rules.supervisor_room < room:
+        # The supervisor's room is the limit: fewer teams when it cannot hold even the level
+        # minimums of each, and no more students than it holds.
+        supervisor_room = max(0, rules.supervisor_room)
+        per_team = max(1, rules.min_mbo + rules.min_hbo)
+        k = min(k, max(1, supervisor_room // per_team)) if supervisor_room else 0
+        room = min(k * rules.max_size, supervisor_room)
+        full_reason = SUPERVISOR_FULL
     if k == 0:
-        unplaced.extend((s.id, NO_ROOM) for s in pool)
-        return Proposal(teams=[], unplaced=unplaced)
+        unplaced.extend((s.id, full_reason) for s in pool)
+        return Proposal(teams=[], unplaced=sorted(unplaced))
 
     by_level = {level: [s for s in pool if s.level == level] for level in LEVELS}
     for level in LEVELS:
         rng.shuffle(by_level[level])
-    capacity = k * rules.max_size
-    if len(pool) > capacity:
-        # Keep the levels' shares; leave out the juniors last dealt, so coaches stay in.
-        keep = _keep_within_capacity(by_level, rules, k, capacity)
+        # Wishes first, then coaches (stable: the shuffle still orders each group).
+        by_level[level].sort(key=lambda s: (_wish_order(s), not s.can_coach))
+    if len(pool) > room:
+        # Keep the minimums, then wishes and the levels' shares; leave out the juniors last
+        # dealt, so coaches stay in.
+        keep = _keep_within_capacity(by_level, rules, k, room)
         for level in LEVELS:
-            # Coaches first (stable: the shuffle still orders each group).
-            by_level[level].sort(key=lambda s: not s.can_coach)
             dropped = by_level[level][keep[level] :]
-            unplaced.extend((s.id, NO_ROOM) for s in dropped)
+            unplaced.extend((s.id, full_reason) for s in dropped)
             by_level[level] = by_level[level][: keep[level]]
 
     slots = _level_slots({level: len(by_level[level]) for level in LEVELS}, rules, k)
@@ -104,14 +155,24 @@ def build_teams(
     _place_coaches(by_level, slots, teams)
     _deal_rest(by_level, slots, teams)
     for team in teams:
-        _choose_coach(team)
+        choose_coach(team)
     _fill_missing_coaches(teams, rules)
     for team in teams:
         team.members.sort(key=lambda m: (m.level, -m.year, m.id))
-        team.problems = composition_problems(
-            team.members, rules, has_peer_coach=team.peer_coach is not None
-        )
+    check_teams(teams, rules)
     return Proposal(teams=teams, unplaced=sorted(unplaced))
+
+
+def check_teams(teams: list[ProposedTeam], rules: TeamRules) -> list[ProposedTeam]:
+    """Set each team's problems: composition, members who do not fit, the supervisor's room."""
+    over = supervisor_problems([len(t.members) for t in teams], rules)
+    for team, supervisor in zip(teams, over, strict=True):
+        team.problems = (
+            composition_problems(team.members, rules, has_peer_coach=team.peer_coach is not None)
+            + member_problems(team.members, rules)
+            + supervisor
+        )
+    return teams
 
 
 def _team_count(n: int, rules: TeamRules, team_count: int | None, team_size: int | None) -> int:
@@ -127,15 +188,20 @@ def _keep_within_capacity(by_level, rules: TeamRules, k: int, capacity: int) -> 
     """How many of each level to keep when the pool is larger than the teams can hold."""
     counts = {level: len(by_level[level]) for level in LEVELS}
     keep = {
-        "mbo": min(counts["mbo"], rules.min_mbo * k),
+        "mbo": min(counts["mbo"], rules.min_mbo * k, capacity),
         "hbo": min(counts["hbo"], rules.min_hbo * k),
     }
+    keep["hbo"] = min(keep["hbo"], capacity - keep["mbo"])
     room = capacity - keep["mbo"] - keep["hbo"]
     while room > 0 and any(keep[lv] < counts[lv] for lv in LEVELS):
-        # Fill the level furthest below its share of the pool first.
+        # The better wish first; at equal wishes the level furthest below its share of the pool.
         level = min(
             (lv for lv in LEVELS if keep[lv] < counts[lv]),
-            key=lambda lv: (keep[lv] / counts[lv], lv),
+            key=lambda lv: (
+                _wish_order(by_level[lv][keep[lv]]),
+                keep[lv] / counts[lv],
+                lv,
+            ),
         )
         keep[level] += 1
         room -= 1
@@ -214,7 +280,13 @@ def _balance_sizes(slots: list[dict[str, int]], rules: TeamRules) -> None:
 
 
 def _seniority(student: Candidate) -> tuple:
-    return (-student.year, student.level != "hbo", student.id)
+    """Who coaches first: those who want to, then the most senior."""
+    return (
+        not student.wants_peer_coach,
+        -student.year,
+        student.level != "hbo",
+        student.id,
+    )
 
 
 def _place_coaches(by_level, slots, teams: list[ProposedTeam]) -> None:
@@ -267,7 +339,7 @@ def _deal_rest(by_level, slots, teams: list[ProposedTeam]) -> None:
             schools[target][student.school_id] += 1
 
 
-def _choose_coach(team: ProposedTeam) -> None:
+def choose_coach(team: ProposedTeam) -> None:
     coaches = sorted((m for m in team.members if m.can_coach), key=_seniority)
     team.peer_coach = coaches[0].id if coaches else None
 
@@ -280,7 +352,8 @@ def _fill_missing_coaches(teams: list[ProposedTeam], rules: TeamRules) -> None:
             swapped = False
             for coach in sorted(spare, key=_seniority):
                 partner = next(
-                    (m for m in needy.members if m.level == coach.level and not m.can_coach), None
+                    (m for m in needy.members if m.level == coach.level and not m.can_coach),
+                    None,
                 )
                 if partner is None:
                     continue

@@ -3,7 +3,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from wijklab.forms import IdSelectField, choices, strip
 from wijklab.projects.forms import EARLIEST, LATEST, WEEKDAY_CHOICES
@@ -28,13 +34,16 @@ class TeamForm(FlaskForm):
         description=_l("Bijvoorbeeld ‘Dinsdagteam’ of ‘Team voorjaar’."),
     )
     supervisor_id = IdSelectField(
-        _l("Werkbegeleider (vaste contactpersoon)"), validators=[InputRequired(REQUIRED)]
+        _l("Werkbegeleider (vaste contactpersoon)"),
+        validators=[InputRequired(REQUIRED)],
     )
     start_date = DateField(
-        _l("Startdatum"), validators=[InputRequired(_l("Vul een geldige datum in.")), _in_range]
+        _l("Startdatum"),
+        validators=[InputRequired(_l("Vul een geldige datum in.")), _in_range],
     )
     end_date = DateField(
-        _l("Einddatum"), validators=[InputRequired(_l("Vul een geldige datum in.")), _in_range]
+        _l("Einddatum"),
+        validators=[InputRequired(_l("Vul een geldige datum in.")), _in_range],
     )
 
 
@@ -89,7 +98,10 @@ class BuilderForm(FlaskForm):
     )
     team_count = IntegerField(
         _l("Aantal teams"),
-        validators=[Optional(), NumberRange(1, 100, _l("Kies 1 tot en met 100 teams."))],
+        validators=[
+            Optional(),
+            NumberRange(1, 100, _l("Kies 1 tot en met 100 teams.")),
+        ],
     )
     team_size = IntegerField(
         _l("Of: teamgrootte"),
@@ -98,7 +110,10 @@ class BuilderForm(FlaskForm):
     seed = IntegerField(
         _l("Variant"),
         default=1,
-        validators=[Optional(), NumberRange(0, 1_000_000, _l("Kies 0 tot en met 1000000."))],
+        validators=[
+            Optional(),
+            NumberRange(0, 1_000_000, _l("Kies 0 tot en met 1000000.")),
+        ],
         description=_l("Een ander getal geeft een ander voorstel met dezelfde regels."),
     )
     supervisor_id = IdSelectField(_l("Werkbegeleider van de nieuwe teams"), validators=[Optional()])

@@ -25,7 +25,11 @@ from wijklab.teams.rules import (
     MAX_SIZE,
     MIN_HBO,
     MIN_MBO,
+    NO_WEEKDAY,
+    PARTNER_LEVEL,
+    PARTNER_YEAR,
     PEER_COACH,
+    SUPERVISOR_FULL,
     Candidate,
     Problem,
     TeamRules,
@@ -38,6 +42,12 @@ RULE_MESSAGES = {
     MAX_SIZE: _l("meer dan %(need)s leden: nu %(have)s"),
     ISOLATED_MINORITY: _l("één student alleen tussen studenten van het andere niveau"),
     PEER_COACH: _l("geen peercoach (een student van jaar 3-4, of hbo vanaf jaar 2)"),
+    PARTNER_LEVEL: _l("%(have)s student(en) van een niveau dat de partner niet aanneemt"),
+    PARTNER_YEAR: _l("%(have)s student(en) van een studiejaar dat de partner niet aanneemt"),
+    NO_WEEKDAY: _l("%(have)s student(en) niet beschikbaar op de projectdagen"),
+    SUPERVISOR_FULL: _l(
+        "de werkbegeleider heeft ruimte voor %(need)s studenten, de teams hebben er %(have)s"
+    ),
 }
 
 
@@ -207,7 +217,10 @@ def add_member(
         raise Conflict(_l("%(name)s zit al in dit team.", name=student.name), field="student_id")
     if len(team.current_memberships) >= team.project.max_size:
         raise WijklabError(
-            _l("Dit team is vol: het maximum is %(max)s leden.", max=team.project.max_size),
+            _l(
+                "Dit team is vol: het maximum is %(max)s leden.",
+                max=team.project.max_size,
+            ),
             field="student_id",
         )
     if existing is not None:
@@ -369,6 +382,8 @@ def accept_proposal(
     today: date,
     name_prefix: str = "Team",
     by: User | None = None,
+    names: list[str] | None = None,
+    coaches: list[int | None] | None = None,
 ) -> list[Team]:
     """Save proposed teams: every id is an unplaced, active student, no student twice, and no
     team over the maximum size. The peer coach is each team's most senior possible coach."""
@@ -404,14 +419,20 @@ def accept_proposal(
                 )
             )
     existing = {t.name.lower() for t in project.teams}
+    given = [(n or "").strip() for n in names or []]
+    marks = list(coaches or [])
     teams = []
     number = 1
-    for members in assignment:
+    for index, members in enumerate(assignment):
         if not members:
             continue
-        while f"{name_prefix} {number}".lower() in existing:
+        name = given[index] if index < len(given) else ""
+        if name and name.lower() in existing:
+            raise WijklabError(_l("De teamnaam %(name)s komt al voor in dit project.", name=name))
+        while not name:
+            if f"{name_prefix} {number}".lower() not in existing:
+                name = f"{name_prefix} {number}"
             number += 1
-        name = f"{name_prefix} {number}"
         existing.add(name.lower())
         team = create_team(
             project,
@@ -424,9 +445,13 @@ def accept_proposal(
         )
         candidates = [candidate(students[i]) for i in members]
         coaches = sorted(
-            (c for c in candidates if c.can_coach), key=lambda c: (-c.year, c.level != "hbo", c.id)
+            (c for c in candidates if c.can_coach),
+            key=lambda c: (-c.year, c.level != "hbo", c.id),
         )
         coach_id = coaches[0].id if coaches else None
+        chosen = marks[index] if index < len(marks) else None
+        if chosen in members:
+            coach_id = chosen  # the wijkdocent's mark in the proposal
         for student_id in members:
             role = MemberRole.PEER_COACH if student_id == coach_id else MemberRole.MEMBER
             db.session.add(

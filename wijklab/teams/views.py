@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import Integer, literal, select
+from sqlalchemy import Integer, distinct, func, literal, select
 
+from wijklab.accounts.forms import WEEKDAY_LABELS
 from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
 from wijklab.clock import today
 from wijklab.errors import WijklabError
@@ -13,10 +16,19 @@ from wijklab.extensions import db
 from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
 from wijklab.inputs import parse_id, parse_ids
 from wijklab.organisations.models import Organisation, OrganisationKind
-from wijklab.projects.models import Project
+from wijklab.projects.models import Project, ProjectWish
 from wijklab.projects.permissions import can_manage_project
+from wijklab.reports.services import RUNNING, STUDENTS_PER_SUPERVISION_HOUR
 from wijklab.teams import services
-from wijklab.teams.builder import Proposal, ProposedTeam, build_teams
+from wijklab.teams.builder import (
+    BY_HAND,
+    UNPLACED_REASONS,
+    Proposal,
+    ProposedTeam,
+    build_teams,
+    check_teams,
+    choose_coach,
+)
 from wijklab.teams.forms import (
     ROLE_LABELS,
     AddMemberForm,
@@ -27,7 +39,7 @@ from wijklab.teams.forms import (
 )
 from wijklab.teams.models import MemberRole, Team, TeamMembership
 from wijklab.teams.permissions import can_manage_team, can_view_team, can_write_handover
-from wijklab.teams.rules import composition_problems
+from wijklab.teams.rules import Candidate, TeamRules, fit_problem
 
 bp = Blueprint("teams", __name__)
 
@@ -126,7 +138,10 @@ def _add_member_form(team: Team) -> AddMemberForm:
         .order_by(User.name)
     ).unique()
     form.student_id.choices = [NO_CHOICE] + choices(
-        (u.id, f"{u.name} ({u.student_profile.level.value} {u.student_profile.study_year})")
+        (
+            u.id,
+            f"{u.name} ({u.student_profile.level.value} {u.student_profile.study_year})",
+        )
         for u in students
         if u.id not in current
     )
@@ -222,7 +237,11 @@ def add_member(team_id: int):
         student = db.session.get(User, form.student_id.data)
         try:
             services.add_member(
-                team, student, role=MemberRole(form.role.data), today=today(), by=current_user
+                team,
+                student,
+                role=MemberRole(form.role.data),
+                today=today(),
+                by=current_user,
             )
         except WijklabError as error:
             db.session.rollback()
@@ -230,7 +249,11 @@ def add_member(team_id: int):
         else:
             db.session.commit()
             flash(
-                _("%(name)s is toegevoegd aan %(team)s.", name=student.name, team=team.name),
+                _(
+                    "%(name)s is toegevoegd aan %(team)s.",
+                    name=student.name,
+                    team=team.name,
+                ),
                 "success",
             )
             return redirect(url_for("teams.detail", team_id=team.id))
@@ -371,6 +394,105 @@ def _pool(form: BuilderForm) -> list[User]:
     return list(db.session.scalars(query).unique())
 
 
+def _supervisor_room(supervisor_id: int | None) -> int | None:
+    """Students the supervisor can still take on, counted as the placements page counts: two
+    per declared supervision hour a week, less the current members of all their running teams."""
+    if not supervisor_id:
+        return None
+    hours = db.session.scalar(
+        select(SupervisorProfile.supervision_hours_per_week).where(
+            SupervisorProfile.user_id == supervisor_id
+        )
+    )
+    load = db.session.scalar(
+        select(func.count(distinct(TeamMembership.student_id)))
+        .join(Team, Team.id == TeamMembership.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .where(
+            Team.supervisor_id == supervisor_id,
+            TeamMembership.left_on.is_(None),
+            Project.status.in_(RUNNING),
+        )
+    )
+    return (hours or 0) * STUDENTS_PER_SUPERVISION_HOUR - (load or 0)
+
+
+def _builder_rules(project: Project, supervisor_id: int | None) -> TeamRules:
+    """The project's rules with the partner's levels and years and the supervisor's room."""
+    partner = project.partner
+    return dataclasses.replace(
+        services.project_rules(project),
+        suitable_levels=frozenset(partner.suitable_levels or ()) if partner else frozenset(),
+        suitable_years=frozenset(partner.suitable_years or ()) if partner else frozenset(),
+        supervisor_room=_supervisor_room(supervisor_id),
+    )
+
+
+def _candidates(project: Project, students: list[User]) -> list[Candidate]:
+    """The students as the builder sees them, with their wish for this project (one query)."""
+    ids = [u.id for u in students]
+    wishes = dict(
+        db.session.execute(
+            select(ProjectWish.student_id, ProjectWish.rank).where(
+                ProjectWish.project_id == project.id, ProjectWish.student_id.in_(ids)
+            )
+        ).all()
+    )
+    return [
+        dataclasses.replace(
+            services.candidate(u),
+            wish_rank=wishes.get(u.id),
+            wants_peer_coach=bool(u.student_profile.wants_peer_coach),
+        )
+        for u in students
+    ]
+
+
+def _default_team_names(project: Project, count: int) -> list[str]:
+    """ "Dinsdagteam Schilderswijk" by the project's first weekday and neighbourhood, numbered
+    from the second on, unique within the project."""
+    days = dict(WEEKDAY_LABELS)
+    place = project.neighbourhood.name if project.neighbourhood else project.title
+    if project.weekdays:
+        day = str(days[min(project.weekdays)])
+        base = _("%(day)steam %(neighbourhood)s", day=day.capitalize(), neighbourhood=place)
+    else:
+        base = _("Team %(neighbourhood)s", neighbourhood=place)
+    taken = {t.name.lower() for t in project.teams}
+    names: list[str] = []
+    number = 1
+    while len(names) < count:
+        name = base if number == 1 else f"{base} {number}"
+        number += 1
+        if name.lower() not in taken:
+            taken.add(name.lower())
+            names.append(name)
+    return names
+
+
+def _builder_page(project, form, proposal, students, status=200, names=None):
+    wish_counts = proposal.wish_counts() if proposal else None
+    schools = {
+        u.student_profile.school_id: u.student_profile.school.name
+        for u in students
+        if u.student_profile.school is not None
+    }
+    return render_template(
+        "teams/builder.html",
+        project=project,
+        form=form,
+        pool=students,
+        proposal=proposal,
+        people={u.id: u for u in students},
+        schools=schools,
+        weekday_labels=dict(WEEKDAY_LABELS),
+        names=names or (_default_team_names(project, len(proposal.teams)) if proposal else []),
+        wish_counts=wish_counts,
+        describe=services.describe,
+        confirm=ConfirmForm(),
+    ), status
+
+
 @bp.route("/projects/<int:project_id>/builder")
 @login_required
 def builder(project_id: int):
@@ -382,22 +504,13 @@ def builder(project_id: int):
         pool = _pool(form)
         if request.args.get("propose"):
             proposal = build_teams(
-                [services.candidate(u) for u in pool],
-                services.project_rules(project),
+                _candidates(project, pool),
+                _builder_rules(project, form.supervisor_id.data),
                 team_count=form.team_count.data,
                 team_size=form.team_size.data,
                 seed=form.seed.data or 0,
             )
-    return render_template(
-        "teams/builder.html",
-        project=project,
-        form=form,
-        pool=pool,
-        proposal=proposal,
-        people={u.id: u for u in pool},
-        describe=services.describe,
-        confirm=ConfirmForm(),
-    ), (200 if not form.errors else 422)
+    return _builder_page(project, form, proposal, pool, 200 if not form.errors else 422)
 
 
 @bp.route("/projects/<int:project_id>/builder", methods=["POST"])
@@ -422,8 +535,49 @@ def adjust(project_id: int):
             abort(400)
         if number:
             assignment[number - 1].append(student_id)
+    students = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_(ids), User.role == Role.STUDENT)
+        ).unique()
+        if u.student_profile is not None
+    }
+    candidates = {c.id: c for c in _candidates(project, list(students.values()))}
+    rules = _builder_rules(project, form.supervisor_id.data if form_is_valid else None)
+    proposed = []
+    for number, members in enumerate(assignment, start=1):
+        team = ProposedTeam(members=[candidates[i] for i in members if i in candidates])
+        # Keep the wijkdocent's peer-coach mark while the student stays in this team.
+        mark = parse_id(request.form.get(f"coach_{number}", ""))
+        if mark in team.member_ids and candidates[mark].can_coach:
+            team.peer_coach = mark
+        else:
+            choose_coach(team)
+        proposed.append(team)
+    check_teams(proposed, rules)
+    proposal = Proposal(
+        teams=proposed,
+        unplaced=[
+            (
+                i,
+                _unplaced_reason(candidates.get(i), request.form.get(f"reason_{i}"), rules),
+            )
+            for i in ids
+            if not any(i in team for team in assignment)
+        ],
+    )
+    names = [request.form.get(f"name_{n}", "").strip() for n in range(1, team_count + 1)]
     status = 200
     if request.form.get("action") == "accept" and not form_is_valid:
+        status = 422
+    elif request.form.get("action") == "accept" and proposal.blocking:
+        flash(
+            _(
+                "Dit voorstel breekt een regel die niet gebroken mag worden (zie de teams). "
+                "Verplaats studenten en controleer opnieuw."
+            ),
+            "error",
+        )
         status = 422
     elif request.form.get("action") == "accept":
         supervisor = (
@@ -431,7 +585,13 @@ def adjust(project_id: int):
         )
         try:
             teams = services.accept_proposal(
-                project, assignment, supervisor=supervisor, today=today(), by=current_user
+                project,
+                assignment,
+                supervisor=supervisor,
+                today=today(),
+                by=current_user,
+                names=names,
+                coaches=[t.peer_coach for t in proposed],
             )
         except WijklabError as error:
             db.session.rollback()
@@ -448,29 +608,14 @@ def adjust(project_id: int):
                 "success",
             )
             return redirect(url_for("projects.detail", project_id=project.id))
-    students = {
-        u.id: u
-        for u in db.session.scalars(
-            select(User).where(User.id.in_(ids), User.role == Role.STUDENT)
-        ).unique()
-        if u.student_profile is not None
-    }
-    rules = services.project_rules(project)
-    proposed = []
-    for members in assignment:
-        candidates = [services.candidate(students[i]) for i in members if i in students]
-        proposed.append(
-            ProposedTeam(members=candidates, problems=composition_problems(candidates, rules))
-        )
-    left_out = [(i, "by_hand") for i in ids if not any(i in team for team in assignment)]
-    proposal = Proposal(teams=proposed, unplaced=left_out)
-    return render_template(
-        "teams/builder.html",
-        project=project,
-        form=form,
-        pool=list(students.values()),
-        proposal=proposal,
-        people=students,
-        describe=services.describe,
-        confirm=ConfirmForm(),
-    ), status
+    return _builder_page(project, form, proposal, list(students.values()), status, names=names)
+
+
+def _unplaced_reason(student: Candidate | None, before: str | None, rules: TeamRules) -> str:
+    """Why a student is left out now: a rule they break; else the reason they were left out
+    with; else (they were in a team) taken out by the wijkdocent."""
+    if student is not None and (reason := fit_problem(student, rules)):
+        return reason
+    if before in UNPLACED_REASONS and before != BY_HAND:
+        return before
+    return BY_HAND
