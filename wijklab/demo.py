@@ -190,6 +190,7 @@ def seed_demo(only_if_empty: bool = False) -> SeedResult:
     _complete_projects()
     _seed_agreements(result)
     _seed_statements(result)
+    _seed_availability(result)
     _seed_admin_notifications(result)
     _seed_mail()
     result.logins = _logins()
@@ -1333,6 +1334,68 @@ def _seed_agreements(result: SeedResult) -> None:
             for party, user in parties:
                 agreements.accept_agreement(agreement, party, by=user, version=agreement.version)
             result.created += 1
+    db.session.flush()
+
+
+WISH_MOTIVATIONS = [
+    "Ik wil graag met bewoners werken en eten koken verbindt mensen.",
+    "Ik woon zelf in deze wijk en ken veel mensen.",
+    "Ik wil ervaring opdoen met jongeren en ouders.",
+]
+
+
+def _seed_availability(result: SeedResult) -> None:
+    """Student numbers and cohorts as the school's list has them, and the students' own
+    answers: two in three confirmed their days and hours, the eligible seniors half want to be
+    a peercoach, and the students of no running team wished up to two open projects."""
+    from wijklab.accounts.models import StudentProfile
+    from wijklab.projects import wishes
+    from wijklab.projects.models import Project, ProjectStatus, ProjectWish
+    from wijklab.projects.permissions import open_projects_for
+    from wijklab.teams.models import Team, TeamMembership
+
+    if db.session.scalar(select(ProjectWish.id).limit(1)) is not None:
+        return
+    students = db.session.scalars(
+        select(User).join(StudentProfile, StudentProfile.user_id == User.id).order_by(User.id)
+    ).all()
+    placed = set(
+        db.session.scalars(
+            select(TeamMembership.student_id)
+            .join(Team, Team.id == TeamMembership.team_id)
+            .join(Project, Project.id == Team.project_id)
+            .where(TeamMembership.left_on.is_(None), Project.status == ProjectStatus.ACTIVE)
+        )
+    )
+    for number, student in enumerate(students):
+        profile = student.student_profile
+        if profile.student_number is None:
+            profile.student_number = f"{240101 + number}"
+            profile.cohort = f"{clock.today().year - profile.study_year + 1}"
+        if number % 3 == 0:
+            continue  # has not answered yet: the wijkdocent's overview shows them
+        open_ids = list(
+            db.session.scalars(
+                select(Project.id).where(open_projects_for(student)).order_by(Project.id)
+            )
+        )
+        choices = []
+        if student.id not in placed:
+            choices = [
+                wishes.WishChoice(rank, project_id, WISH_MOTIVATIONS[(number + rank) % 3])
+                for rank, project_id in enumerate(open_ids[:2], start=1)
+            ]
+        wishes.save_availability(
+            student,
+            wishes.AvailabilityData(
+                weekdays=frozenset(profile.available_weekdays),
+                hours_per_week=profile.hours_per_week,
+                wants_peer_coach=wishes.can_be_peer_coach(profile) and number % 2 == 0,
+                wishes=choices,
+            ),
+            by=student,
+        )
+        result.created += len(choices)
     db.session.flush()
 
 
