@@ -24,9 +24,8 @@ def test_wijkdocent_builds_teams_for_a_new_project(
     page.get_by_role("link", name="Nieuw project").first.click()
     page.get_by_label("Titel", exact=True).fill("Buurtmoestuin Zoë & Ayşe")
     page.get_by_label("Wijk", exact=True).select_option(label="Schilderswijk (Den Haag)")
-    page.get_by_label("Partnerorganisatie", exact=True).select_option(
-        label="Buurtcentrum De Mussen"
-    )
+    # A partner whose werkbegeleider still has room (Petra de Vries's teams are full).
+    page.get_by_label("Partnerorganisatie", exact=True).select_option(label="Wijkpunt Feijenoord")
     page.get_by_label("Startdatum").fill("2026-09-01")
     page.get_by_label("Einddatum").fill("2027-06-30")
     page.get_by_label("Samenvatting").fill("Een moestuin met en voor bewoners.")
@@ -41,6 +40,7 @@ def test_wijkdocent_builds_teams_for_a_new_project(
 
     page.get_by_role("link", name="Teams samenstellen").click()
     page.get_by_label("Aantal teams").fill("2")
+    page.locator("#supervisor_id").select_option(label="Rayen Kromosoeto")
     page.get_by_role("button", name="Stel teams voor").click()
     expect(page.get_by_role("heading", name="Voorstel: 2 teams")).to_be_visible()
     screenshot(page, "builder-proposal-1280")
@@ -56,14 +56,18 @@ def test_wijkdocent_builds_teams_for_a_new_project(
     expect(cards.nth(1).locator(f"#{moved[0]}")).to_have_value("2")
     expect(cards.nth(0).locator(f"#{moved[1]}")).to_have_value("1")
 
-    page.get_by_label("Werkbegeleider van de nieuwe teams").select_option(label="Petra de Vries")
+    expect(page.locator("#accept_supervisor_id")).to_have_value(
+        page.locator("#accept_supervisor_id option", has_text="Rayen Kromosoeto").get_attribute(
+            "value"
+        )
+    )
     page.get_by_role("button", name="Voorstel accepteren").click()
 
     expect(page).to_have_url(project_url)
     expect(page.get_by_text(re.compile(r"2 teams aangemaakt"))).to_be_visible()
     team_cards = page.locator("article.team-card")
     expect(team_cards).to_have_count(2)
-    expect(team_cards.first.get_by_text("Petra de Vries")).to_be_visible()
+    expect(team_cards.first.get_by_text("Rayen Kromosoeto")).to_be_visible()
     page.set_viewport_size({"width": 360, "height": 800})
     screenshot(page, "project-after-builder-360")
     assert console_errors == []

@@ -124,6 +124,6 @@ def test_wijkdocent_downloads_participations_as_csv(page, log_in):
         page.get_by_role("button", name="Downloaden").click()
     data = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(data), delimiter=";"))
-    assert rows[0][:3] == ["Student", "Niveau", "Project"]
+    assert rows[0][:3] == ["Student", "Studentnummer", "Niveau"]
     assert len(rows) > 10
     assert all(len(row) == len(rows[0]) for row in rows)
