@@ -4,15 +4,23 @@ team meets its composition rules."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from wijklab.accounts.forms import WEEKDAY_LABELS
 from wijklab.accounts.models import Role, User
 from wijklab.activity.models import Delivery
-from wijklab.activity.services import notify, register_kind, register_object_link
+from wijklab.activity.services import (
+    notify,
+    record,
+    register_actions,
+    register_kind,
+    register_object_link,
+)
 from wijklab.clock import utcnow
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
@@ -34,6 +42,7 @@ from wijklab.teams.rules import (
     Problem,
     TeamRules,
     composition_problems,
+    fit_problem,
 )
 
 RULE_MESSAGES = {
@@ -52,6 +61,9 @@ RULE_MESSAGES = {
 
 
 register_object_link("Team", "teams.detail", "team_id")
+register_actions(
+    {"team.rules_overridden": _l("Student toegevoegd aan een team ondanks een teamregel")}
+)
 register_object_link("Project", "projects.detail", "project_id")
 
 register_kind(
@@ -203,8 +215,11 @@ def add_member(
     role: MemberRole = MemberRole.MEMBER,
     today: date,
     by: User | None = None,
+    rules: TeamRules | None = None,
+    confirmed: bool = False,
 ) -> TeamMembership:
-    """Add a student to a team that has room; someone who left before rejoins."""
+    """Add a student to a team; someone who left before rejoins. A student who breaks a hard
+    rule (``joining_problems``) joins only ``confirmed``, and the audit trail names the rules."""
     _check_open(team.project)
     if student is None or student.role != Role.STUDENT or student.student_profile is None:
         raise WijklabError(
@@ -215,14 +230,15 @@ def add_member(
     existing = next((m for m in team.memberships if m.student_id == student.id), None)
     if existing is not None and existing.left_on is None:
         raise Conflict(_l("%(name)s zit al in dit team.", name=student.name), field="student_id")
-    if len(team.current_memberships) >= team.project.max_size:
+    school_id = team.project.school_id
+    if school_id is not None and student.student_profile.school_id != school_id:
         raise WijklabError(
-            _l(
-                "Dit team is vol: het maximum is %(max)s leden.",
-                max=team.project.max_size,
-            ),
+            _l("Deze student zit op een andere school dan de school van dit project."),
             field="student_id",
         )
+    problems = joining_problems(team, student, rules or project_rules(team.project))
+    if problems and not confirmed:
+        raise NeedsConfirmation(problems)
     if existing is not None:
         existing.left_on = None
         existing.joined_on = today
@@ -232,8 +248,126 @@ def add_member(
         membership = TeamMembership(team=team, student=student, role=role, joined_on=today)
         db.session.add(membership)
     db.session.flush()
+    if problems:
+        record(
+            by,
+            "team.rules_overridden",
+            team,
+            student_id=student.id,
+            rules=[code for code, _message in problems],
+        )
     _tell_added(team, student.id, by)
     return membership
+
+
+class NeedsConfirmation(WijklabError):
+    """Adding the student breaks hard rules the wijkdocent may override after confirming;
+    ``problems`` holds (rule code, message) pairs."""
+
+    status_code = 422
+
+    def __init__(self, problems: list[tuple[str, object]]) -> None:
+        super().__init__(" ".join(str(message) for _code, message in problems), "student_id")
+        self.problems = problems
+
+
+# Each fit rule, and the rules without it: to find every rule a student breaks with the
+# planner's ``fit_problem``, which names only the first.
+_WITHOUT = {
+    PARTNER_LEVEL: {"suitable_levels": frozenset()},
+    PARTNER_YEAR: {"suitable_years": frozenset()},
+    NO_WEEKDAY: {"weekdays": frozenset()},
+}
+
+
+def fit_problems(student: Candidate, rules: TeamRules) -> list[str]:
+    """Every fit rule (partner's levels and years, the project's days) the student breaks."""
+    found = []
+    while (rule := fit_problem(student, rules)) is not None:
+        found.append(rule)
+        rules = dataclasses.replace(rules, **_WITHOUT[rule])
+    return found
+
+
+def _span(values) -> str:
+    """Years as "2–4" when they follow each other, else "1, 3"."""
+    values = sorted(values)
+    if len(values) > 1 and values == list(range(values[0], values[-1] + 1)):
+        return f"{values[0]}–{values[-1]}"
+    return ", ".join(str(v) for v in values)
+
+
+def _days(weekdays) -> str:
+    labels = dict(WEEKDAY_LABELS)
+    return ", ".join(str(labels[d]) for d in sorted(weekdays))
+
+
+def fit_reasons(student: Candidate, rules: TeamRules, partner: str) -> list:
+    """In short, why a student does not fit the team (for the list of students)."""
+    reasons = {
+        PARTNER_LEVEL: lambda: _l(
+            "%(partner)s neemt geen %(level)s-studenten", partner=partner, level=student.level
+        ),
+        PARTNER_YEAR: lambda: _l(
+            "%(partner)s neemt alleen studiejaar %(years)s",
+            partner=partner,
+            years=_span(rules.suitable_years),
+        ),
+        NO_WEEKDAY: lambda: _l("niet beschikbaar op de projectdagen"),
+    }
+    return [reasons[rule]() for rule in fit_problems(student, rules)]
+
+
+def joining_problems(team: Team, student: User, rules: TeamRules) -> list[tuple[str, object]]:
+    """The hard rules adding ``student`` to ``team`` would break: the partner's levels and
+    years, the project's days, the maximum size and the supervisor's room."""
+    found = candidate(student)
+    partner = team.project.partner.name if team.project.partner else ""
+    messages = {
+        PARTNER_LEVEL: lambda: _l(
+            "%(name)s is %(level)s-student; %(partner)s neemt alleen %(levels)s-studenten.",
+            name=student.name,
+            level=found.level,
+            partner=partner,
+            levels=" en ".join(sorted(rules.suitable_levels)),
+        ),
+        PARTNER_YEAR: lambda: _l(
+            "%(name)s zit in studiejaar %(year)s; %(partner)s neemt alleen studiejaar %(years)s.",
+            name=student.name,
+            year=found.year,
+            partner=partner,
+            years=_span(rules.suitable_years),
+        ),
+        NO_WEEKDAY: lambda: _l(
+            "%(name)s is niet beschikbaar op de dagen van dit project (%(days)s).",
+            name=student.name,
+            days=_days(rules.weekdays),
+        ),
+    }
+    problems = [(rule, messages[rule]()) for rule in fit_problems(found, rules)]
+    problems.extend(team_full_problems(team, rules))
+    return problems
+
+
+def team_full_problems(team: Team, rules: TeamRules) -> list[tuple[str, object]]:
+    """The rules any newcomer would break: the team is full, or its supervisor has no room."""
+    problems: list[tuple[str, object]] = []
+    if len(team.current_memberships) >= rules.max_size:
+        problems.append(
+            (MAX_SIZE, _l("Dit team is vol: het maximum is %(max)s leden.", max=rules.max_size))
+        )
+    if rules.supervisor_room is not None and rules.supervisor_room <= 0:
+        problems.append(
+            (
+                SUPERVISOR_FULL,
+                _l(
+                    "%(supervisor)s heeft geen ruimte meer: twee studenten per opgegeven "
+                    "begeleidingsuur per week, en die plaatsen zijn bezet in de lopende teams.",
+                    supervisor=team.supervisor.name,
+                ),
+            )
+        )
+    return problems
 
 
 def remove_member(membership: TeamMembership, *, today: date) -> None:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import Integer, distinct, func, literal, select
+from sqlalchemy import Integer, distinct, func, literal, or_, select
 
 from wijklab.accounts.forms import WEEKDAY_LABELS
 from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
@@ -128,24 +128,102 @@ def edit(team_id: int):
     )
 
 
-def _add_member_form(team: Team) -> AddMemberForm:
-    form = AddMemberForm()
-    current = {m.student_id for m in team.current_memberships}
-    students = db.session.scalars(
+ADD_LIST_LIMIT = 50
+SEARCH_MAX = 100
+
+
+@dataclasses.dataclass
+class MemberPicker:
+    """What the add-member form shows besides its fields: the search, the switch to everyone,
+    whether the list was cut off, the rules any newcomer breaks, and a pending confirmation."""
+
+    search: str = ""
+    show_all: bool = False
+    more: bool = False
+    notices: list = dataclasses.field(default_factory=list)
+    confirm: list = dataclasses.field(default_factory=list)
+
+
+def _team_rules(team: Team) -> TeamRules:
+    """The builder's rules for this team: the partner's, the project's and its supervisor's."""
+    return _builder_rules(team.project, team.supervisor_id)
+
+
+def _student_options(team: Team, rules: TeamRules, picker: MemberPicker) -> list:
+    """At most ``ADD_LIST_LIMIT`` students, by name: only those who fit the team, or with
+    ``show_all`` everyone, each student who does not fit with the reasons."""
+    current = [m.student_id for m in team.current_memberships]
+    query = (
         select(User)
         .join(StudentProfile, StudentProfile.user_id == User.id)
         .where(User.role == Role.STUDENT, User.is_active.is_(True))
-        .order_by(User.name)
-    ).unique()
-    form.student_id.choices = [NO_CHOICE] + choices(
-        (
-            u.id,
-            f"{u.name} ({u.student_profile.level.value} {u.student_profile.study_year})",
-        )
-        for u in students
-        if u.id not in current
     )
+    if current:
+        query = query.where(User.id.not_in(current))
+    if team.project.school_id is not None:
+        query = query.where(StudentProfile.school_id == team.project.school_id)
+    if picker.search:
+        pattern = (
+            "%" + picker.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        query = query.where(
+            or_(
+                User.name.ilike(pattern, escape="\\"),
+                User.email.ilike(pattern, escape="\\"),
+                StudentProfile.student_number.ilike(pattern, escape="\\"),
+            )
+        )
+    if not picker.show_all:
+        # The fit rules in SQL, so the list stays short; ``fit_reasons`` below has the last word.
+        if rules.suitable_levels:
+            query = query.where(
+                StudentProfile.level.in_([Level(level) for level in rules.suitable_levels])
+            )
+        if rules.suitable_years:
+            query = query.where(StudentProfile.study_year.in_(sorted(rules.suitable_years)))
+        if rules.weekdays:
+            mask = literal(sum(1 << d for d in rules.weekdays), Integer)
+            query = query.where(
+                StudentProfile.available_weekdays.op("&", return_type=Integer)(mask) != 0
+            )
+    students = list(
+        db.session.scalars(query.order_by(User.name, User.id).limit(ADD_LIST_LIMIT + 1)).unique()
+    )
+    picker.more = len(students) > ADD_LIST_LIMIT
+    partner = team.project.partner.name if team.project.partner else ""
+    options = []
+    for user in students[:ADD_LIST_LIMIT]:
+        profile = user.student_profile
+        label = f"{user.name} ({profile.level.value} {profile.study_year})"
+        reasons = services.fit_reasons(services.candidate(user), rules, partner)
+        if reasons and not picker.show_all:
+            continue
+        if reasons:
+            label += " – " + _("past niet: %(reasons)s", reasons="; ".join(map(str, reasons)))
+        options.append((user.id, label))
+    return options
+
+
+def _add_member_form(team: Team, rules: TeamRules, picker: MemberPicker) -> AddMemberForm:
+    form = AddMemberForm()
+    options = _student_options(team, rules, picker)
+    if request.method == "POST":
+        # The student may come from an earlier search: keep them a choice, the service checks.
+        posted = parse_id(request.form.get("student_id", ""))
+        if posted is not None and posted not in {i for i, _label in options}:
+            user = db.session.get(User, posted)
+            if user is not None:
+                options.append((user.id, user.name))
+    form.student_id.choices = [NO_CHOICE] + choices(options)
+    picker.notices = [message for _code, message in services.team_full_problems(team, rules)]
     return form
+
+
+def _picker(source) -> MemberPicker:
+    return MemberPicker(
+        search=(source.get("q") or "").strip()[:SEARCH_MAX],
+        show_all=source.get("all") == "1",
+    )
 
 
 @bp.route("/teams/<int:team_id>")
@@ -155,11 +233,19 @@ def detail(team_id: int):
     if not can_view_team(current_user, team):
         abort(404)
     manage = can_manage_team(current_user, team)
-    add_form = _add_member_form(team) if manage and team.project.is_open else None
-    return _team_page(team, add_form)
+    picker = _picker(request.args)
+    add_form = None
+    if manage and team.project.is_open:
+        add_form = _add_member_form(team, _team_rules(team), picker)
+    return _team_page(team, add_form, picker=picker)
 
 
-def _team_page(team: Team, add_form: AddMemberForm | None, status: int = 200):
+def _team_page(
+    team: Team,
+    add_form: AddMemberForm | None,
+    status: int = 200,
+    picker: MemberPicker | None = None,
+):
     return (
         render_template(
             "teams/detail.html",
@@ -170,6 +256,8 @@ def _team_page(team: Team, add_form: AddMemberForm | None, status: int = 200):
             describe=services.describe,
             manage=can_manage_team(current_user, team),
             add_form=add_form,
+            picker=picker or MemberPicker(),
+            add_list_limit=ADD_LIST_LIMIT,
             role_labels=ROLE_LABELS,
             can_handover=can_write_handover(current_user, team),
             agreements=_agreement_states(team),
@@ -231,8 +319,12 @@ def _agreement_states(team: Team) -> dict[int, dict]:
 @bp.route("/teams/<int:team_id>/members", methods=["POST"])
 @login_required
 def add_member(team_id: int):
+    """Add a student; one who breaks a hard rule first gets a confirm step naming the rules,
+    and joins on a second POST with ``confirm=1``."""
     team = _managed_team(team_id)
-    form = _add_member_form(team)
+    rules = _team_rules(team)
+    picker = _picker(request.form)
+    form = _add_member_form(team, rules, picker)
     if form.validate_on_submit():
         student = db.session.get(User, form.student_id.data)
         try:
@@ -242,7 +334,12 @@ def add_member(team_id: int):
                 role=MemberRole(form.role.data),
                 today=today(),
                 by=current_user,
+                rules=rules,
+                confirmed=request.form.get("confirm") == "1",
             )
+        except services.NeedsConfirmation as pending:
+            db.session.rollback()
+            picker.confirm = [message for _code, message in pending.problems]
         except WijklabError as error:
             db.session.rollback()
             show_error(form, error)
@@ -258,7 +355,7 @@ def add_member(team_id: int):
             )
             return redirect(url_for("teams.detail", team_id=team.id))
     db.session.expire_all()
-    return _team_page(db.session.get(Team, team_id), form, 422)
+    return _team_page(db.session.get(Team, team_id), form, 422, picker=picker)
 
 
 def _membership(team_id: int, membership_id: int) -> TeamMembership:
