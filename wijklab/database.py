@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Integer, MetaData, event
@@ -126,3 +128,34 @@ def paginate(query, per_page: int):
     from wijklab.inputs import parse_page
 
     return paginate_page(query, parse_page(), per_page)
+
+
+@dataclass
+class ListPage:
+    """One page of a list built in Python (not a query), shaped like a database page for the
+    pagination macro: ``items`` is the page, ``total`` the length of the whole list."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1

@@ -3,7 +3,6 @@ confirm, and the printable list of invitation links. Admins and wijkdocenten onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from math import ceil
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -23,6 +22,7 @@ from wijklab.accounts.importer import (
     mapping_problems,
 )
 from wijklab.accounts.permissions import requires
+from wijklab.database import ListPage
 from wijklab.errors import WijklabError
 from wijklab.extensions import db
 from wijklab.forms import NO_CHOICE, IdSelectField, choices, show_error
@@ -153,36 +153,6 @@ def columns(token: str):
     ), status
 
 
-@dataclass
-class RowPage:
-    """One page of the plan's rows, shaped like a database page for the pagination macro."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
 @bp.route("/users/import/<token>")
 @requires(can_import_students)
 def preview(token: str):
@@ -201,7 +171,7 @@ def preview(token: str):
     total = len(rows)
     page = min(parse_page(), max(1, ceil(total / ROWS_PER_PAGE)))
     start = (page - 1) * ROWS_PER_PAGE
-    rows_page = RowPage(rows[start : start + ROWS_PER_PAGE], page, ROWS_PER_PAGE, total)
+    rows_page = ListPage(rows[start : start + ROWS_PER_PAGE], page, ROWS_PER_PAGE, total)
     return render_template(
         "accounts/import_preview.html",
         plan=plan,

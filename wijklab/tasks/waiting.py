@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from wijklab.accounts.models import Role
+from wijklab.database import ListPage
 from wijklab.extensions import db
 from wijklab.projects.models import Project
 from wijklab.tasks.models import Task, TaskStatus
@@ -107,37 +108,7 @@ def waiting_count(user) -> int:
     return sum(_counts(sources)) if sources else 0
 
 
-@dataclass
-class WaitingPage:
-    """One page of the merged list, with what the pagination macro reads."""
-
-    items: list[WaitingItem]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def waiting_page(user, page: int, per_page: int) -> WaitingPage | None:
+def waiting_page(user, page: int, per_page: int) -> ListPage | None:
     """Page ``page`` of everything waiting on ``user``, oldest first; None when nothing can wait
     on this role. Each source gives its oldest page*per_page items; merged, they hold the page."""
     sources = _sources(user)
@@ -156,4 +127,4 @@ def waiting_page(user, page: int, per_page: int) -> WaitingPage | None:
         key=lambda item: (item.since, item.kind != "task"),
     )
     start = (page - 1) * per_page
-    return WaitingPage(merged[start : start + per_page], page, per_page, total)
+    return ListPage(merged[start : start + per_page], page, per_page, total)
