@@ -1419,7 +1419,7 @@ def _seed_statements(result: SeedResult) -> None:
             )
         ):
             continue
-        membership = statements.membership_of(team, student)
+        membership = team.membership_of(student)
         # As of today: the demo's sign-offs are made at seeding time, and count.
         cutoff = max(min(today(), team.end_date), membership.joined_on)
         request = statements.request_statement(

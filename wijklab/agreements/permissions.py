@@ -9,11 +9,7 @@ from wijklab.accounts.models import Role
 from wijklab.agreements.models import Party
 from wijklab.projects.models import Project
 from wijklab.projects.permissions import can_manage_project
-from wijklab.teams.models import Team, TeamMembership
-
-
-def membership_of(team: Team, student) -> TeamMembership | None:
-    return next((m for m in team.memberships if m.student_id == student.id), None)
+from wijklab.teams.models import Team
 
 
 def parties_of(user, team: Team, student) -> set[Party]:
@@ -34,14 +30,14 @@ def parties_of(user, team: Team, student) -> set[Party]:
 def can_read_agreement(user, team: Team, student) -> bool:
     """The student, the team's supervisor, the project's wijkdocent and an admin read the start
     agreement of a student who is or was in the team."""
-    if not user.is_authenticated or membership_of(team, student) is None:
+    if not user.is_authenticated or team.membership_of(student) is None:
         return False
     return bool(parties_of(user, team, student)) or can_manage_project(user, team.project)
 
 
 def is_editable(team: Team, student) -> bool:
     """An agreement changes only while the student is in the team and the project is open."""
-    membership = membership_of(team, student)
+    membership = team.membership_of(student)
     return membership is not None and membership.is_current and team.project.is_open
 
 

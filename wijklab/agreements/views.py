@@ -24,7 +24,6 @@ from wijklab.agreements.permissions import (
     can_edit_agreement,
     can_list_agreements,
     can_read_agreement,
-    membership_of,
     parties_of,
 )
 from wijklab.clock import today, utcnow
@@ -44,7 +43,7 @@ def _load(team_id: int, student_id: int) -> tuple[Team, User, StartAgreement | N
     team = db.get_or_404(Team, team_id)
     student = db.get_or_404(User, student_id)
     # Nobody, not even an admin, has an agreement of a student who was never in the team.
-    if membership_of(team, student) is None:
+    if team.membership_of(student) is None:
         abort(404)
     if not can_read_agreement(current_user, team, student):
         abort(404 if current_user.role in (Role.STUDENT, Role.SUPERVISOR) else 403)
@@ -121,7 +120,7 @@ def detail(team_id: int, student_id: int):
 
 
 def _page(team: Team, student: User, agreement: StartAgreement | None, form):
-    membership = membership_of(team, student)
+    membership = team.membership_of(student)
     mine = parties_of(current_user, team, student)
     accepted = services.accepted_parties(agreement) if agreement is not None else {}
     to_accept = sorted(p for p in mine if p not in accepted)
@@ -240,7 +239,7 @@ def _snapshot(team: Team, student: User, agreement: StartAgreement) -> dict:
             "partner": team.project.partner.name,
             "supervisor": team.supervisor.name,
             "wijkdocent": team.project.owner.name,
-            "joined_on": membership_of(team, student).joined_on.isoformat(),
+            "joined_on": team.membership_of(student).joined_on.isoformat(),
         },
         "brief": {**brief, "weekdays": services.weekday_text(brief.get("weekdays"))},
         "part": {

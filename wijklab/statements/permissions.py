@@ -12,14 +12,10 @@ from wijklab.projects.permissions import can_manage_project
 from wijklab.teams.models import Team
 
 
-def _member(team: Team, student):
-    return next((m for m in team.memberships if m.student_id == student.id), None)
-
-
 def can_read_statements(user, team: Team, student) -> bool:
     """The student themselves, the team's supervisor, and the project's wijkdocent (or an
     admin), for a student who is or was a member of the team."""
-    if not user.is_authenticated or _member(team, student) is None:
+    if not user.is_authenticated or team.membership_of(student) is None:
         return False
     return (
         user.id == student.id
@@ -30,7 +26,7 @@ def can_read_statements(user, team: Team, student) -> bool:
 
 def can_request_statement(user, team: Team, student) -> bool:
     """Only the student themselves, while a member of the team."""
-    membership = _member(team, student) if user.is_authenticated else None
+    membership = team.membership_of(student) if user.is_authenticated else None
     return (
         membership is not None
         and user.id == student.id

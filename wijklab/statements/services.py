@@ -114,10 +114,6 @@ def display_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-def membership_of(team: Team, student):
-    return next((m for m in team.memberships if m.student_id == student.id), None)
-
-
 def _end_of_day_utc(day: dt.date) -> dt.datetime:
     """The first moment after ``day`` in the Netherlands, in UTC: a sign-off at 23:30 on the
     cut-off date (Amsterdam time) still counts."""
@@ -128,7 +124,7 @@ def statement_content(team: Team, student, cutoff: dt.date) -> tuple[dict, dict]
     """What a statement of ``student`` in ``team`` as of ``cutoff`` says now, and the basis it
     counts (the ids of the verified task participations with their minutes, and of the
     sign-offs). A constant number of queries, whatever the amount of work."""
-    membership = membership_of(team, student)
+    membership = team.membership_of(student)
     profile = student.student_profile
     project = team.project
     rows = db.session.execute(
@@ -285,7 +281,7 @@ def pending_request(team_id: int, student_id: int) -> StatementRequest | None:
 
 
 def _check_cutoff(team: Team, student, cutoff: dt.date | None) -> None:
-    membership = membership_of(team, student)
+    membership = team.membership_of(student)
     if cutoff is None:
         raise WijklabError(_l("Kies de datum waarop de verklaring de stand geeft."), "cutoff_date")
     if cutoff > today():
@@ -317,7 +313,7 @@ def request_statement(team: Team, student, *, cutoff: dt.date | None, note: str 
     """The student asks for a statement as of ``cutoff``: only while in the team, with an
     accepted start agreement, a cut-off within their time in the team and not in the future,
     and no other request pending."""
-    membership = membership_of(team, student)
+    membership = team.membership_of(student)
     if membership is None:
         raise NotAllowed(_l("Je zit niet in dit team."))
     if membership.left_on is not None and membership.left_on <= today():
@@ -333,13 +329,11 @@ def request_statement(team: Team, student, *, cutoff: dt.date | None, note: str 
         raise Conflict(
             _l("Er loopt al een aanvraag voor een verklaring in dit team. Wacht die eerst af.")
         )
-    request = StatementRequest(
-        team_id=team.id, student_id=student.id, cutoff_date=cutoff, note=note
-    )
-    db.session.add(request)
+    asked = StatementRequest(team_id=team.id, student_id=student.id, cutoff_date=cutoff, note=note)
+    db.session.add(asked)
     db.session.flush()
-    record(student, "statement.requested", request, team_id=team.id, cutoff=cutoff.isoformat())
-    link = f"/statements/requests/{request.id}"
+    record(student, "statement.requested", asked, team_id=team.id, cutoff=cutoff.isoformat())
+    link = f"/statements/requests/{asked.id}"
     for recipient in dict.fromkeys((team.supervisor_id, team.project.owner_id)):
         notify(
             recipient,
@@ -349,93 +343,93 @@ def request_statement(team: Team, student, *, cutoff: dt.date | None, note: str 
             team=team.label,
             cutoff=cutoff.isoformat(),
         )
-    return request
+    return asked
 
 
-def _still_pending(request: StatementRequest) -> None:
-    if request.status != RequestStatus.PENDING:
+def _still_pending(asked: StatementRequest) -> None:
+    if asked.status != RequestStatus.PENDING:
         raise Conflict(_l("Over deze aanvraag is al besloten."))
 
 
-def confirm_request(request: StatementRequest, *, by) -> None:
+def confirm_request(asked: StatementRequest, *, by) -> None:
     """The team's supervisor confirms the practical part of a pending request."""
-    _still_pending(request)
-    if request.confirmed_at is not None:
+    _still_pending(asked)
+    if asked.confirmed_at is not None:
         raise Conflict(_l("Het praktijkdeel is al bevestigd."))
-    request.confirmed_by_id = by.id
-    request.confirmed_at = utcnow()
+    asked.confirmed_by_id = by.id
+    asked.confirmed_at = utcnow()
     db.session.flush()
-    record(by, "statement.confirmed", request, team_id=request.team_id)
-    team = request.team
-    for recipient in dict.fromkeys((request.student_id, team.project.owner_id)):
+    record(by, "statement.confirmed", asked, team_id=asked.team_id)
+    team = asked.team
+    for recipient in dict.fromkeys((asked.student_id, team.project.owner_id)):
         if recipient != by.id:
             notify(
                 recipient,
                 "statement_confirmed",
-                f"/statements/requests/{request.id}",
+                f"/statements/requests/{asked.id}",
                 by=by.name,
-                student=request.student.name,
+                student=asked.student.name,
                 team=team.label,
             )
 
 
-def return_request(request: StatementRequest, *, by, reason: str) -> None:
+def return_request(asked: StatementRequest, *, by, reason: str) -> None:
     """The wijkdocent (or the supervisor) returns a pending request with a reason."""
-    _still_pending(request)
+    _still_pending(asked)
     reason = (reason or "").strip()
     if not reason:
         raise WijklabError(_l("Schrijf waarom je de aanvraag teruggeeft."), "reason")
     if len(reason) > REASON_MAX:
         raise WijklabError(_l("Gebruik hoogstens %(max)s tekens.", max=REASON_MAX), "reason")
-    request.status = RequestStatus.RETURNED
-    request.return_reason = reason
-    request.decided_by_id = by.id
-    request.decided_at = utcnow()
+    asked.status = RequestStatus.RETURNED
+    asked.return_reason = reason
+    asked.decided_by_id = by.id
+    asked.decided_at = utcnow()
     db.session.flush()
-    record(by, "statement.returned", request, team_id=request.team_id)
+    record(by, "statement.returned", asked, team_id=asked.team_id)
     notify(
-        request.student_id,
+        asked.student_id,
         "statement_returned",
-        f"/statements/requests/{request.id}",
+        f"/statements/requests/{asked.id}",
         by=by.name,
-        team=request.team.label,
+        team=asked.team.label,
     )
 
 
-def withdraw_request(request: StatementRequest, *, by) -> None:
+def withdraw_request(asked: StatementRequest, *, by) -> None:
     """The student withdraws their own pending request."""
-    _still_pending(request)
-    request.status = RequestStatus.WITHDRAWN
-    request.decided_by_id = by.id
-    request.decided_at = utcnow()
+    _still_pending(asked)
+    asked.status = RequestStatus.WITHDRAWN
+    asked.decided_by_id = by.id
+    asked.decided_at = utcnow()
     db.session.flush()
-    record(by, "statement.withdrawn", request, team_id=request.team_id)
+    record(by, "statement.withdrawn", asked, team_id=asked.team_id)
 
 
-def issue_statement(request: StatementRequest, *, by, verify_url) -> Statement:
+def issue_statement(asked: StatementRequest, *, by, verify_url) -> Statement:
     """Issue the statement a confirmed request asks for, on behalf of the school: freeze its
     content as of the cut-off under a new code; ``verify_url(code)`` gives the public address
     printed on it."""
-    _still_pending(request)
-    team, student = request.team, request.student
-    if request.confirmed_at is None:
+    _still_pending(asked)
+    team, student = asked.team, asked.student
+    if asked.confirmed_at is None:
         raise WijklabError(_l("De werkbegeleider heeft het praktijkdeel nog niet bevestigd."))
     _check_agreement(team, student)
-    content, basis = statement_content(team, student, request.cutoff_date)
+    content, basis = statement_content(team, student, asked.cutoff_date)
     code = new_code()
     while db.session.scalar(select(Statement.id).where(Statement.code == code)) is not None:
         code = new_code()  # pragma: no cover - 80 random bits do not collide in practice
     now = utcnow()
-    confirmer = request.confirmed_by
+    confirmer = asked.confirmed_by
     content.update(
         code=display_code(code),
         verify_url=verify_url(code),
-        requested_at=request.requested_at.isoformat(),
+        requested_at=asked.requested_at.isoformat(),
         confirmed_by={
             "name": confirmer.name if confirmer else "",
             "organisation": team.project.partner.name,
         },
-        confirmed_at=request.confirmed_at.isoformat(),
+        confirmed_at=asked.confirmed_at.isoformat(),
         issued_by={"name": by.name, "role": by.role.value},
         issued_at=now.isoformat(),
     )
@@ -447,16 +441,16 @@ def issue_statement(request: StatementRequest, *, by, verify_url) -> Statement:
         issued_at=now,
         fingerprint=fingerprint(content),
         content=json.dumps(content, ensure_ascii=False),
-        request_id=request.id,
-        cutoff_date=request.cutoff_date,
-        confirmed_by_id=request.confirmed_by_id,
-        confirmed_at=request.confirmed_at,
+        request_id=asked.id,
+        cutoff_date=asked.cutoff_date,
+        confirmed_by_id=asked.confirmed_by_id,
+        confirmed_at=asked.confirmed_at,
         basis=json.dumps(basis),
     )
     db.session.add(statement)
-    request.status = RequestStatus.ISSUED
-    request.decided_by_id = by.id
-    request.decided_at = now
+    asked.status = RequestStatus.ISSUED
+    asked.decided_by_id = by.id
+    asked.decided_at = now
     db.session.flush()
     record(by, "statement.issued", statement, student_id=student.id, team_id=team.id)
     for recipient in dict.fromkeys((student.id, team.supervisor_id, team.project.owner_id)):

@@ -61,7 +61,7 @@ def _load(team_id: int, student_id: int) -> tuple[Team, User]:
     team = db.get_or_404(Team, team_id)
     student = db.get_or_404(User, student_id)
     # Nobody, not even an admin, has a statement of a student who was never in the team.
-    if services.membership_of(team, student) is None:
+    if team.membership_of(student) is None:
         abort(404)
     if not can_read_statements(current_user, team, student):
         _deny()

@@ -59,6 +59,10 @@ class Team(TimestampMixin, db.Model):
         stands alone: many teams are called "Team 1". Load ``Team.project`` with the team."""
         return f"{self.name} · {self.project.title}"
 
+    def membership_of(self, student) -> TeamMembership | None:
+        """The student's membership of this team, current or former, or None."""
+        return next((m for m in self.memberships if m.student_id == student.id), None)
+
     @property
     def current_memberships(self) -> list[TeamMembership]:
         return [m for m in self.memberships if m.left_on is None]

@@ -227,7 +227,7 @@ def add_member(
         )
     if not student.is_active:
         raise WijklabError(_l("Deze student is gedeactiveerd."), field="student_id")
-    existing = next((m for m in team.memberships if m.student_id == student.id), None)
+    existing = team.membership_of(student)
     if existing is not None and existing.left_on is None:
         raise Conflict(_l("%(name)s zit al in dit team.", name=student.name), field="student_id")
     school_id = team.project.school_id
