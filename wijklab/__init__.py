@@ -39,7 +39,9 @@ def create_app(config=None) -> Flask:
         mail,
         migrate,
     )
+    from wijklab.goals import summaries as goal_summaries  # noqa: F401  (kept after each flush)
     from wijklab.i18n import get_locale, get_timezone
+    from wijklab.tasks import summaries as task_summaries  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_root() / "migrations"))

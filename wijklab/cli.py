@@ -32,7 +32,9 @@ def _fail(message) -> NoReturn:
 )
 @click.option("--password", required=True, help="Minstens 12 tekens, geen bekend wachtwoord.")
 @click.option(
-    "--level", type=click.Choice([lv.value for lv in Level]), help="Studenten: mbo of hbo."
+    "--level",
+    type=click.Choice([lv.value for lv in Level]),
+    help="Studenten: mbo of hbo.",
 )
 @click.option("--year", type=click.IntRange(1, 4), help="Studenten: studiejaar 1 tot en met 4.")
 @click.option("--organisation", help="Werkbegeleiders: naam van de partnerorganisatie.")
@@ -92,7 +94,34 @@ def seed_demo_command(if_empty: bool) -> None:
         click.echo(f"  {role:<11} {email}")
 
 
+@click.command("check-summaries")
+@click.option("--fix", is_flag=True, help="Bouw tabellen met verschillen opnieuw op.")
+@with_appcontext
+def check_summaries_command(fix: bool) -> None:
+    """Compare every summary table with the full sums; exit 1 on a difference (with --fix: the
+    table is rebuilt, and the exit code is 0 once it matches)."""
+    from wijklab.database import SUMMARIES
+
+    connection = db.session.connection()
+    wrong = 0
+    for summary in SUMMARIES:
+        missing, extra = summary.differences(connection)
+        if not missing and not extra:
+            click.echo(f"{summary.name}: klopt")
+            continue
+        click.echo(f"{summary.name}: {missing} rijen ontbreken of wijken af, {extra} rijen te veel")
+        if fix:
+            rows = summary.rebuild(connection)
+            click.echo(f"{summary.name}: opnieuw opgebouwd ({rows} rijen)")
+            missing, extra = summary.differences(connection)
+        wrong += missing + extra
+    db.session.commit()
+    if wrong:
+        raise click.exceptions.Exit(1)
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(check_summaries_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(load_frameworks_command)

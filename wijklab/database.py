@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, MetaData, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    delete,
+    event,
+    except_,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 from wijklab.clock import utcnow
@@ -159,3 +172,92 @@ class ListPage:
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+# --- summary tables -----------------------------------------------------------------------------
+
+
+class week_of(FunctionElement):  # noqa: N801  (an SQL function, named as one)
+    """The Monday of a date's ISO week, computed by the database."""
+
+    type = Date()
+    name = "week_of"
+    inherit_cache = True
+
+
+@compiles(week_of)
+def _week_of_postgresql(element, compiler, **kw) -> str:
+    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(week_of, "sqlite")
+def _week_of_sqlite(element, compiler, **kw) -> str:
+    # 'weekday 0' moves forward to the Sunday (or stays on it); six days back is the Monday.
+    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
+
+
+KEYS_PER_STATEMENT = 200
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A table of sums kept in the same transaction as the rows it sums.
+
+    After every flush, ``touched(session)`` names the keys the flush may have changed (from the
+    session's new, dirty and deleted objects and their attribute history), and the summary rows
+    of those keys are deleted and selected again from the base tables with ``expected(where)``.
+    ``scope(keys)`` gives the two filters for a batch of keys: one on the summary table, one on
+    the base tables. The same ``expected(None)`` rebuilds the whole table and checks it.
+    """
+
+    name: str
+    table: object
+    columns: tuple[str, ...]
+    expected: Callable
+    touched: Callable
+    scope: Callable
+
+    def refresh(self, connection: Connection, keys: Iterable) -> None:
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), KEYS_PER_STATEMENT):
+            batch = ordered[start : start + KEYS_PER_STATEMENT]
+            summary_filter, base_filter = self.scope(batch)
+            connection.execute(delete(self.table).where(summary_filter))
+            connection.execute(
+                insert(self.table).from_select(self.columns, self.expected(base_filter))
+            )
+
+    def rebuild(self, connection: Connection) -> int:
+        connection.execute(delete(self.table))
+        connection.execute(insert(self.table).from_select(self.columns, self.expected(None)))
+        return connection.execute(select(func.count()).select_from(self.table)).scalar_one()
+
+    def differences(self, connection: Connection) -> tuple[int, int]:
+        """(rows missing or wrong in the table, rows in the table that should not be there)."""
+        stored = select(*(self.table.c[name] for name in self.columns))
+        expected = self.expected(None)
+
+        def count(compound) -> int:
+            return connection.execute(
+                select(func.count()).select_from(compound.subquery())
+            ).scalar_one()
+
+        return count(except_(expected, stored)), count(except_(stored, expected))
+
+
+SUMMARIES: list[Summary] = []
+
+
+def register_summary(summary: Summary) -> None:
+    if all(known.name != summary.name for known in SUMMARIES):
+        SUMMARIES.append(summary)
+
+
+@event.listens_for(Session, "after_flush")
+def _refresh_summaries(session: Session, _context) -> None:
+    found: dict[Callable, set] = {}  # summaries of the same keys ask once
+    for summary in SUMMARIES:
+        if summary.touched not in found:
+            found[summary.touched] = summary.touched(session)
+        if keys := found[summary.touched]:
+            summary.refresh(session.connection(), keys)

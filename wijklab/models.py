@@ -13,6 +13,7 @@ from wijklab.goals.models import (
     Feedback,
     FrameworkItem,
     GoalEvidence,
+    GoalSummary,
     LearningGoal,
     SignOff,
 )
@@ -21,11 +22,13 @@ from wijklab.organisations.models import Organisation, OrganisationKind
 from wijklab.projects.models import Project, ProjectStatus, ProjectWish
 from wijklab.statements.models import Statement
 from wijklab.tasks.models import (
+    HoursSummary,
     SchoolVisit,
     SupervisionSession,
     Task,
     TaskEvent,
     TaskParticipation,
+    TaskSummary,
 )
 from wijklab.teams.models import MemberRole, Team, TeamMembership
 
@@ -35,6 +38,7 @@ __all__ = [
     "Feedback",
     "FrameworkItem",
     "GoalEvidence",
+    "GoalSummary",
     "LearningGoal",
     "MemberRole",
     "Neighbourhood",
@@ -47,6 +51,7 @@ __all__ = [
     "Project",
     "ProjectStatus",
     "ProjectWish",
+    "HoursSummary",
     "Role",
     "SchoolVisit",
     "SignOff",
@@ -58,6 +63,7 @@ __all__ = [
     "Task",
     "TaskEvent",
     "TaskParticipation",
+    "TaskSummary",
     "Team",
     "TeamMembership",
     "User",

@@ -38,6 +38,8 @@ class Notification(db.Model):
     mail (immediately or in a digest); ``dedupe_key`` keeps a scheduled job from telling twice."""
 
     __tablename__ = "notification"
+    # The unread count in every page's header.
+    __table_args__ = (db.Index("ix_notification_user_unread", "user_id", "read_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -68,7 +70,12 @@ class NotificationPreference(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(KIND_MAX))
     delivery: Mapped[Delivery] = mapped_column(
-        Enum(Delivery, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            Delivery,
+            native_enum=False,
+            length=10,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
 
 

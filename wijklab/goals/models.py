@@ -100,7 +100,11 @@ class Rating(enum.IntEnum):
 
 goal_framework_item = db.Table(
     "goal_framework_item",
-    db.Column("goal_id", db.ForeignKey("learning_goal.id", ondelete="CASCADE"), primary_key=True),
+    db.Column(
+        "goal_id",
+        db.ForeignKey("learning_goal.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     db.Column(
         "framework_item_id",
         db.ForeignKey("framework_item.id", ondelete="RESTRICT"),
@@ -114,6 +118,8 @@ class LearningGoal(TimestampMixin, db.Model):
     optimistic lock, so concurrent changes are refused rather than merged."""
 
     __tablename__ = "learning_goal"
+    # A team's goals by status: the review list, the dashboards' signals.
+    __table_args__ = (db.Index("ix_learning_goal_team_status", "team_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
@@ -213,3 +219,16 @@ class SignOff(db.Model):
     goal = relationship("LearningGoal", back_populates="sign_offs")
     signed_by = relationship("User", foreign_keys=[signed_by_id], lazy="joined")
     revoked_by = relationship("User", foreign_keys=[revoked_by_id], lazy="joined")
+
+
+class GoalSummary(db.Model):
+    """Learning goals per team and status, recomputed by ``goals/summaries.py`` after every
+    flush that adds, moves or changes a goal: the dashboards count from here."""
+
+    __tablename__ = "goal_summary"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[GoalStatus] = mapped_column(_str_enum(GoalStatus), primary_key=True)
+    goals: Mapped[int]

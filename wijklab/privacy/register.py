@@ -47,7 +47,10 @@ CATEGORY_LABELS = {
     Category.FREE_TEXT: _l("Vrije tekst"),
     Category.TECHNICAL: _l("Technisch"),
 }
-EXPORT_LABELS = {Export.INCLUDE: _l("in de download"), Export.OMIT: _l("niet in de download")}
+EXPORT_LABELS = {
+    Export.INCLUDE: _l("in de download"),
+    Export.OMIT: _l("niet in de download"),
+}
 ERASE_LABELS = {
     Erase.KEEP: _l("bewaren"),
     Erase.ANONYMISE: _l("anonimiseren"),
@@ -174,7 +177,9 @@ ENTRIES: tuple[Entry, ...] = (
             "created_at": STAMP,
             "updated_at": STAMP,
             "last_login_at": Field(
-                Category.TECHNICAL, _l("beveiliging en bewaartermijn"), erase=Erase.ANONYMISE
+                Category.TECHNICAL,
+                _l("beveiliging en bewaartermijn"),
+                erase=Erase.ANONYMISE,
             ),
             "anonymised_at": Field(Category.TECHNICAL, _l("wanneer gegevens gewist zijn")),
         },
@@ -389,8 +394,39 @@ ENTRIES: tuple[Entry, ...] = (
             "minutes": Field(Category.WORK_LOG, _l("gemaakte uren; praktijkverklaring")),
             "role": Field(Category.WORK_LOG, _l("rol in de taak")),
             "reflection": Field(
-                Category.FREE_TEXT, _l("eigen reflectie op de taak"), erase=Erase.ANONYMISE
+                Category.FREE_TEXT,
+                _l("eigen reflectie op de taak"),
+                erase=Erase.ANONYMISE,
             ),
+        },
+    ),
+    Entry(
+        "hours_summary",
+        _l("Uren per week (opgeteld)"),
+        (Link("student", "student_id"),),
+        {
+            "team_id": NONE,
+            "week": Field(Category.WORK_LOG, _l("uren per week, opgeteld uit de deelnames")),
+            "student_id": _ref(_l("wiens uren opgeteld zijn")),
+            "category": NONE,
+            "status": NONE,
+            "minutes": Field(Category.WORK_LOG, _l("uren per week, opgeteld uit de deelnames")),
+            "participations": NONE,
+        },
+        note=_l("Afgeleid van de deelnames aan taken en daarmee gelijk gehouden."),
+    ),
+    Entry(
+        "task_summary",
+        _l("Taken per team en week (opgeteld)"),
+        (),
+        {
+            "team_id": NONE,
+            "week": NONE,
+            "category": NONE,
+            "status": NONE,
+            "tasks": NONE,
+            "residents_reached": NONE,
+            "minutes": NONE,
         },
     ),
     Entry(
@@ -419,7 +455,9 @@ ENTRIES: tuple[Entry, ...] = (
             "date": Field(Category.WORK_LOG, _l("gegeven begeleiding")),
             "minutes": Field(Category.WORK_LOG, _l("gegeven begeleiding")),
             "note": Field(
-                Category.FREE_TEXT, _l("notitie bij de begeleiding"), erase=Erase.ANONYMISE
+                Category.FREE_TEXT,
+                _l("notitie bij de begeleiding"),
+                erase=Erase.ANONYMISE,
             ),
             "created_at": STAMP,
         },
@@ -460,7 +498,9 @@ ENTRIES: tuple[Entry, ...] = (
                 Category.FREE_TEXT, _l("uitleg van het leerdoel"), erase=Erase.ANONYMISE
             ),
             "success_criteria": Field(
-                Category.FREE_TEXT, _l("wanneer het doel bereikt is"), erase=Erase.ANONYMISE
+                Category.FREE_TEXT,
+                _l("wanneer het doel bereikt is"),
+                erase=Erase.ANONYMISE,
             ),
             "target_date": Field(Category.STUDY, _l("planning")),
             "status": Field(Category.ASSESSMENT, _l("voortgang; afgetekend of niet")),
@@ -471,6 +511,12 @@ ENTRIES: tuple[Entry, ...] = (
             "created_at": STAMP,
             "updated_at": STAMP,
         },
+    ),
+    Entry(
+        "goal_summary",
+        _l("Leerdoelen per team en status (opgeteld)"),
+        (),
+        {"team_id": NONE, "status": NONE, "goals": NONE},
     ),
     Entry(
         "goal_framework_item",
@@ -490,7 +536,9 @@ ENTRIES: tuple[Entry, ...] = (
             "goal_id": Field(Category.STUDY, _l("bij welk leerdoel")),
             "participation_id": Field(Category.WORK_LOG, _l("welke taak als bewijs")),
             "note": Field(
-                Category.FREE_TEXT, _l("toelichting bij het bewijs"), erase=Erase.ANONYMISE
+                Category.FREE_TEXT,
+                _l("toelichting bij het bewijs"),
+                erase=Erase.ANONYMISE,
             ),
             "created_at": STAMP,
         },
@@ -527,7 +575,8 @@ ENTRIES: tuple[Entry, ...] = (
             "signed_by_id": _ref(_l("wie aftekende")),
             "signed_at": STAMP,
             "statement": Field(
-                Category.ASSESSMENT, _l("verklaring bij de aftekening; praktijkverklaring")
+                Category.ASSESSMENT,
+                _l("verklaring bij de aftekening; praktijkverklaring"),
             ),
             "revoked_by_id": _ref(_l("wie de aftekening introk")),
             "revoked_at": STAMP,
@@ -544,7 +593,9 @@ ENTRIES: tuple[Entry, ...] = (
             "project_id": NONE,
             "rank": Field(Category.STUDY, _l("teams samenstellen")),
             "motivation": Field(
-                Category.FREE_TEXT, _l("waarom de student dit project wil"), erase=Erase.DELETE
+                Category.FREE_TEXT,
+                _l("waarom de student dit project wil"),
+                erase=Erase.DELETE,
             ),
             "created_at": STAMP,
         },

@@ -13,10 +13,18 @@ from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfi
 from wijklab.clock import utcnow
 from wijklab.database import paginate_page
 from wijklab.extensions import db
-from wijklab.goals.models import GoalStatus, LearningGoal
+from wijklab.goals.models import GoalStatus, GoalSummary, LearningGoal
 from wijklab.organisations.models import Organisation, OrganisationKind
 from wijklab.projects.models import Project, ProjectStatus
-from wijklab.tasks.models import Category, SupervisionSession, Task, TaskParticipation, TaskStatus
+from wijklab.tasks.models import (
+    Category,
+    HoursSummary,
+    SupervisionSession,
+    Task,
+    TaskParticipation,
+    TaskStatus,
+    TaskSummary,
+)
 from wijklab.teams.models import Team, TeamMembership
 
 RUNNING = (ProjectStatus.DRAFT, ProjectStatus.ACTIVE)
@@ -45,7 +53,8 @@ def _current_members():
 def wijkdocent_overview(user, *, today: date, page: int, per_page: int = 20) -> dict:
     """The wijkdocent's running teams a page at a time, each with members by level, hours
     logged and verified (this week and in all), goals by status, tasks waiting and supervision
-    given; totals over all their running teams; and the signals. Thirteen queries."""
+    given; totals over all their running teams; and the signals. Hours, tasks and goals come
+    from the summary tables; the page's teams and all their figures take three queries."""
     mine = and_(Project.owner_id == user.id, Project.status.in_(RUNNING))
     teams = paginate_page(
         select(Team)
@@ -58,96 +67,120 @@ def wijkdocent_overview(user, *, today: date, page: int, per_page: int = 20) -> 
     )
     ids = [t.id for t in teams.items] or [-1]
     monday = week_start(today)
-    this_week = Task.date >= monday
-    verified = Task.status == TaskStatus.VERIFIED
+    this_week = TaskSummary.week == monday
+    verified = TaskSummary.status == TaskStatus.VERIFIED
+    pending = TaskSummary.status == TaskStatus.PENDING
+    minutes = TaskSummary.minutes
+    hour_sums = (
+        _sum_if(literal(True), minutes),
+        _sum_if(verified, minutes),
+        _sum_if(this_week, minutes),
+        _sum_if(this_week & verified, minutes),
+    )
+    hour_keys = ("logged", "verified", "logged_week", "verified_week")
 
-    levels: dict[int, dict[str, int]] = {}
-    for team_id, level, count in db.session.execute(
-        select(TeamMembership.team_id, StudentProfile.level, func.count(TeamMembership.id))
+    # One query for the page's teams: each figure is summed per team in a derived table (the
+    # hours and tasks from the task summary, a few rows per team and week; goals from the goal
+    # summary), joined to the teams; the totals over all running teams ride along.
+    levels = (
+        select(
+            TeamMembership.team_id.label("team_id"),
+            _sum_if(StudentProfile.level == Level.MBO, 1).label("mbo"),
+            _sum_if(StudentProfile.level == Level.HBO, 1).label("hbo"),
+        )
         .join(StudentProfile, StudentProfile.user_id == TeamMembership.student_id)
         .where(TeamMembership.team_id.in_(ids), _current_members())
-        .group_by(TeamMembership.team_id, StudentProfile.level)
-    ):
-        levels.setdefault(team_id, {"mbo": 0, "hbo": 0})[Level(level).value] = count
-
-    hours = {
-        row[0]: {
-            "logged": int(row[1]),
-            "verified": int(row[2]),
-            "logged_week": int(row[3]),
-            "verified_week": int(row[4]),
-            "pending": int(row[5]),
-        }
-        for row in db.session.execute(
-            select(
-                Task.team_id,
-                _sum_if(literal(True)),
-                _sum_if(verified),
-                _sum_if(this_week),
-                _sum_if(this_week & verified),
-                _sum_if(Task.status == TaskStatus.PENDING),
-            )
-            .join(TaskParticipation, TaskParticipation.task_id == Task.id)
-            .where(Task.team_id.in_(ids))
-            .group_by(Task.team_id)
-        )
-    }
-    goals: dict[int, dict[str, int]] = {}
-    for team_id, status, count in db.session.execute(
-        select(LearningGoal.team_id, LearningGoal.status, func.count(LearningGoal.id))
-        .where(LearningGoal.team_id.in_(ids))
-        .group_by(LearningGoal.team_id, LearningGoal.status)
-    ):
-        goals.setdefault(team_id, {})[GoalStatus(status).value] = count
-    waiting = dict(
-        db.session.execute(
-            select(Task.team_id, func.count(Task.id))
-            .where(Task.team_id.in_(ids), Task.status == TaskStatus.PENDING)
-            .group_by(Task.team_id)
-        ).all()
+        .group_by(TeamMembership.team_id)
+        .subquery()
     )
-    supervision = dict(
-        db.session.execute(
-            select(SupervisionSession.team_id, func.sum(SupervisionSession.minutes))
-            .where(SupervisionSession.team_id.in_(ids))
-            .group_by(SupervisionSession.team_id)
-        ).all()
-    )
-    rows = [
-        {
-            "team": team,
-            "levels": levels.get(team.id, {"mbo": 0, "hbo": 0}),
-            "hours": hours.get(
-                team.id,
-                {"logged": 0, "verified": 0, "logged_week": 0, "verified_week": 0, "pending": 0},
-            ),
-            "goals": goals.get(team.id, {}),
-            "waiting": waiting.get(team.id, 0),
-            "supervision": int(supervision.get(team.id) or 0),
-        }
-        for team in teams.items
-    ]
-    totals_row = db.session.execute(
+    sums = (
         select(
-            _sum_if(literal(True)),
-            _sum_if(verified),
-            _sum_if(this_week),
-            _sum_if(this_week & verified),
-            func.count(distinct(Task.team_id)),
+            TaskSummary.team_id.label("team_id"),
+            *(column.label(key) for column, key in zip(hour_sums, hour_keys, strict=True)),
+            _sum_if(pending, minutes).label("pending"),
+            _sum_if(pending, TaskSummary.tasks).label("waiting"),
         )
-        .select_from(TaskParticipation)
-        .join(Task, Task.id == TaskParticipation.task_id)
-        .join(Team, Team.id == Task.team_id)
+        .where(TaskSummary.team_id.in_(ids))
+        .group_by(TaskSummary.team_id)
+        .subquery()
+    )
+    goal_counts = (
+        select(
+            GoalSummary.team_id.label("team_id"),
+            *(
+                _sum_if(GoalSummary.status == status, GoalSummary.goals).label(status.value)
+                for status in GoalStatus
+            ),
+        )
+        .where(GoalSummary.team_id.in_(ids))
+        .group_by(GoalSummary.team_id)
+        .subquery()
+    )
+    supervised = (
+        select(
+            SupervisionSession.team_id.label("team_id"),
+            func.sum(SupervisionSession.minutes).label("minutes"),
+        )
+        .where(SupervisionSession.team_id.in_(ids))
+        .group_by(SupervisionSession.team_id)
+        .subquery()
+    )
+    all_hours = [
+        select(column)
+        .join(Team, Team.id == TaskSummary.team_id)
         .join(Project, Project.id == Team.project_id)
         .where(mine)
-    ).one()
-    totals = dict(
-        zip(
-            ("logged", "verified", "logged_week", "verified_week"),
-            (int(v) for v in totals_row[:4]),
-            strict=True,
+        .scalar_subquery()
+        for column in hour_sums
+    ]
+    figures = {
+        row.id: row
+        for row in db.session.execute(
+            select(
+                Team.id,
+                levels.c.mbo,
+                levels.c.hbo,
+                *(sums.c[key] for key in (*hour_keys, "pending", "waiting")),
+                *(goal_counts.c[status.value] for status in GoalStatus),
+                supervised.c.minutes.label("supervision"),
+                *(
+                    total.label(f"total_{key}")
+                    for total, key in zip(all_hours, hour_keys, strict=True)
+                ),
+            )
+            .outerjoin(levels, levels.c.team_id == Team.id)
+            .outerjoin(sums, sums.c.team_id == Team.id)
+            .outerjoin(goal_counts, goal_counts.c.team_id == Team.id)
+            .outerjoin(supervised, supervised.c.team_id == Team.id)
+            .where(Team.id.in_(ids))
         )
-    )
+    }
+
+    def number(row, key: str) -> int:
+        return int(getattr(row, key) or 0) if row is not None else 0
+
+    rows = []
+    for team in teams.items:
+        row = figures.get(team.id)
+        rows.append(
+            {
+                "team": team,
+                "levels": {"mbo": number(row, "mbo"), "hbo": number(row, "hbo")},
+                "hours": {key: number(row, key) for key in (*hour_keys, "pending")},
+                "goals": {
+                    status.value: number(row, status.value)
+                    for status in GoalStatus
+                    if number(row, status.value)
+                },
+                "waiting": number(row, "waiting"),
+                "supervision": number(row, "supervision"),
+            }
+        )
+    if figures:
+        any_row = next(iter(figures.values()))
+        totals = {key: number(any_row, f"total_{key}") for key in hour_keys}
+    else:
+        totals = dict.fromkeys(hour_keys, 0)
     totals["teams"] = teams.total
     return {
         "teams": teams,
@@ -185,7 +218,12 @@ def wijkdocent_signals(user, *, today: date) -> dict:
         .outerjoin(StudentProfile, StudentProfile.user_id == TeamMembership.student_id)
         .where(mine)
         .group_by(
-            Team.id, Team.name, Project.title, Project.min_mbo, Project.min_hbo, Project.max_size
+            Team.id,
+            Team.name,
+            Project.title,
+            Project.min_mbo,
+            Project.min_hbo,
+            Project.max_size,
         )
         .having(or_(mbo < Project.min_mbo, hbo < Project.min_hbo, size > Project.max_size))
         .order_by(Team.name)
@@ -356,17 +394,15 @@ def supervisor_load(user, *, today: date) -> list[dict]:
 
 def student_progress(student) -> dict:
     """A student's cumulative hours by ISO week, verified and pending apart, against the agreed
-    BPV hours; grouped per day in SQL."""
+    BPV hours; summed per week from the hours summary."""
     rows = db.session.execute(
         select(
-            Task.date,
-            _sum_if(Task.status == TaskStatus.VERIFIED),
-            _sum_if(Task.status == TaskStatus.PENDING),
+            HoursSummary.week,
+            _sum_if(HoursSummary.status == TaskStatus.VERIFIED, HoursSummary.minutes),
+            _sum_if(HoursSummary.status == TaskStatus.PENDING, HoursSummary.minutes),
         )
-        .join(TaskParticipation, TaskParticipation.task_id == Task.id)
-        .where(TaskParticipation.student_id == student.id)
-        .group_by(Task.date)
-        .order_by(Task.date)
+        .where(HoursSummary.student_id == student.id)
+        .group_by(HoursSummary.week)
     ).all()
     weeks: dict[tuple[int, int], list[int]] = {}
     for day, verified, pending in rows:
@@ -380,7 +416,12 @@ def student_progress(student) -> dict:
         verified_total += verified
         pending_total += pending
         points.append(
-            {"year": year, "week": week, "verified": verified_total, "pending": pending_total}
+            {
+                "year": year,
+                "week": week,
+                "verified": verified_total,
+                "pending": pending_total,
+            }
         )
     profile = student.student_profile
     return {
@@ -422,7 +463,10 @@ def supervision_this_month(user, *, today: date) -> dict:
         select(Team.id, Team.name, Project.title, func.sum(SupervisionSession.minutes))
         .join(Team, Team.id == SupervisionSession.team_id)
         .join(Project, Project.id == Team.project_id)
-        .where(SupervisionSession.supervisor_id == user.id, SupervisionSession.date >= first)
+        .where(
+            SupervisionSession.supervisor_id == user.id,
+            SupervisionSession.date >= first,
+        )
         .group_by(Team.id, Team.name, Project.title)
         .order_by(Team.name)
     ).all()
@@ -442,66 +486,121 @@ def supervision_this_month(user, *, today: date) -> dict:
 # --- neighbourhood ------------------------------------------------------------------------------
 
 
+def whole_weeks(start: date, end: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """Split a period into the Mondays of the whole weeks inside it (first, last; None when
+    there are none) and the days before and after them (at most two stretches of under a
+    week), so the summary tables serve the whole weeks and only the edges are summed from
+    the tasks themselves."""
+    first = start if start.weekday() == 0 else week_start(start) + timedelta(days=7)
+    last = week_start(end) if end.weekday() == 6 else week_start(end) - timedelta(days=7)
+    if first > last:
+        return None, [(start, end)]
+    edges = []
+    if start < first:
+        edges.append((start, first - timedelta(days=1)))
+    if end > last + timedelta(days=6):
+        edges.append((last + timedelta(days=7), end))
+    return (first, last), edges
+
+
 def neighbourhood_figures(neighbourhood, *, start: date, end: date) -> dict:
     """Counts only, no names: verified activities by category with residents reached, the
     partner organisations involved, and verified student hours split mbo/hbo and
-    collective/individual, for tasks dated in the period. Four queries."""
-    in_period = and_(
-        Project.neighbourhood_id == neighbourhood.id,
-        Task.date >= start,
-        Task.date <= end,
-        Task.status == TaskStatus.VERIFIED,
-    )
-    activities = db.session.execute(
-        select(
-            Task.category,
-            func.count(Task.id),
-            func.coalesce(func.sum(Task.residents_reached), 0),
+    collective/individual, for tasks dated in the period. The whole weeks of the period come
+    from the summary tables, the days at its edges from the tasks: three to six queries."""
+    weeks, edges = whole_weeks(start, end)
+    in_hood = Project.neighbourhood_id == neighbourhood.id
+    parts = []  # (task filter, hours filter, join column) per source
+    if weeks:
+        parts.append(
+            (
+                TaskSummary,
+                and_(
+                    TaskSummary.week.between(*weeks),
+                    TaskSummary.status == TaskStatus.VERIFIED,
+                ),
+                and_(
+                    HoursSummary.week.between(*weeks),
+                    HoursSummary.status == TaskStatus.VERIFIED,
+                ),
+            )
         )
-        .join(Team, Team.id == Task.team_id)
-        .join(Project, Project.id == Team.project_id)
-        .where(in_period)
-        .group_by(Task.category)
-    ).all()
-    by_category = {Category(c).value: (int(n), int(r)) for c, n, r in activities}
-    counts = db.session.execute(
-        select(func.count(distinct(Project.id)), func.count(distinct(Team.id)))
-        .select_from(Task)
-        .join(Team, Team.id == Task.team_id)
-        .join(Project, Project.id == Team.project_id)
-        .where(in_period)
-    ).one()
-    individual = Task.category == Category.INDIVIDUAL_SUPPORT
-    hours_rows = db.session.execute(
-        select(
-            StudentProfile.level,
-            _sum_if(~individual),
-            _sum_if(individual),
-            func.count(distinct(TaskParticipation.student_id)),
-        )
-        .select_from(TaskParticipation)
-        .join(Task, Task.id == TaskParticipation.task_id)
-        .join(Team, Team.id == Task.team_id)
-        .join(Project, Project.id == Team.project_id)
-        .join(StudentProfile, StudentProfile.user_id == TaskParticipation.student_id)
-        .where(in_period)
-        .group_by(StudentProfile.level)
-    ).all()
+    if edges:
+        on_days = or_(*(Task.date.between(first, last) for first, last in edges))
+        parts.append((Task, and_(on_days, Task.status == TaskStatus.VERIFIED), None))
+
+    by_category: dict[str, list[int]] = {}
+    places: set[tuple[int, int, str | None]] = set()
     hours = {lv.value: {"collective": 0, "individual": 0} for lv in Level}
-    students = {lv.value: 0 for lv in Level}
-    for level, collective, indiv, count in hours_rows:
-        hours[Level(level).value] = {"collective": int(collective), "individual": int(indiv)}
-        students[Level(level).value] = int(count)
-    partners = db.session.execute(
-        select(Organisation.name, func.count(distinct(Project.id)))
-        .select_from(Task)
-        .join(Team, Team.id == Task.team_id)
-        .join(Project, Project.id == Team.project_id)
-        .join(Organisation, Organisation.id == Project.partner_id)
-        .where(in_period)
-        .group_by(Organisation.name)
-        .order_by(Organisation.name)
-    ).all()
+    students: dict[str, set[int]] = {lv.value: set() for lv in Level}
+    for source, task_filter, hours_filter in parts:
+        summary = source is TaskSummary
+        tasks = func.sum(TaskSummary.tasks) if summary else func.count(Task.id)
+        residents = TaskSummary.residents_reached if summary else Task.residents_reached
+        for category, n, reached in db.session.execute(
+            select(source.category, tasks, func.coalesce(func.sum(residents), 0))
+            .join(Team, Team.id == source.team_id)
+            .join(Project, Project.id == Team.project_id)
+            .where(in_hood, task_filter)
+            .group_by(source.category)
+        ):
+            totals = by_category.setdefault(Category(category).value, [0, 0])
+            totals[0] += int(n)
+            totals[1] += int(reached)
+        places.update(
+            db.session.execute(
+                select(Team.id, Project.id, Organisation.name)
+                .select_from(source)
+                .join(Team, Team.id == source.team_id)
+                .join(Project, Project.id == Team.project_id)
+                .outerjoin(Organisation, Organisation.id == Project.partner_id)
+                .where(in_hood, task_filter)
+                .distinct()
+            ).all()
+        )
+        if summary:
+            per_student = (
+                select(
+                    StudentProfile.level,
+                    HoursSummary.student_id,
+                    HoursSummary.category,
+                    func.sum(HoursSummary.minutes),
+                )
+                .select_from(HoursSummary)
+                .join(Team, Team.id == HoursSummary.team_id)
+                .where(hours_filter)
+                .join(StudentProfile, StudentProfile.user_id == HoursSummary.student_id)
+                .group_by(StudentProfile.level, HoursSummary.student_id, HoursSummary.category)
+            )
+        else:
+            per_student = (
+                select(
+                    StudentProfile.level,
+                    TaskParticipation.student_id,
+                    Task.category,
+                    func.sum(TaskParticipation.minutes),
+                )
+                .select_from(TaskParticipation)
+                .join(Task, Task.id == TaskParticipation.task_id)
+                .join(Team, Team.id == Task.team_id)
+                .where(task_filter)
+                .join(
+                    StudentProfile,
+                    StudentProfile.user_id == TaskParticipation.student_id,
+                )
+                .group_by(StudentProfile.level, TaskParticipation.student_id, Task.category)
+            )
+        per_student = per_student.join(Project, Project.id == Team.project_id).where(in_hood)
+        for level, student_id, category, minutes in db.session.execute(per_student):
+            kind = "collective" if Category(category).is_collective else "individual"
+            hours[Level(level).value][kind] += int(minutes)
+            students[Level(level).value].add(student_id)
+
+    partner_projects: dict[str, set[int]] = {}
+    for _team, project, partner in places:
+        if partner is not None:
+            partner_projects.setdefault(partner, set()).add(project)
+    partners = sorted((name, len(ids)) for name, ids in partner_projects.items())
     activity_rows = [
         {"category": c, "tasks": by_category[c][0], "residents": by_category[c][1]}
         for c in (c.value for c in Category)
@@ -515,11 +614,11 @@ def neighbourhood_figures(neighbourhood, *, start: date, end: date) -> dict:
         },
         "period": {"start": start, "end": end},
         "generated_at": utcnow(),
-        "projects": int(counts[0]),
-        "teams": int(counts[1]),
+        "projects": len({project for _team, project, _partner in places}),
+        "teams": len({team for team, _project, _partner in places}),
         "tasks": sum(a["tasks"] for a in activity_rows),
         "residents_reached": sum(a["residents"] for a in activity_rows),
-        "students": students,
+        "students": {level: len(ids) for level, ids in students.items()},
         "activities": activity_rows,
         "partners": [{"name": name, "projects": int(n)} for name, n in partners],
         "hours": hours,
@@ -679,7 +778,11 @@ def placements(*, school_ids: list[int], page: int, per_page: int = 25) -> dict:
         .exists()
     )
     unplaced_rows = db.session.execute(
-        select(StudentProfile.level, StudentProfile.study_year, func.count(StudentProfile.id))
+        select(
+            StudentProfile.level,
+            StudentProfile.study_year,
+            func.count(StudentProfile.id),
+        )
         .join(User, User.id == StudentProfile.user_id)
         .where(
             StudentProfile.school_id.in_(school_ids or [-1]),

@@ -74,7 +74,12 @@ class Task(TimestampMixin, db.Model):
     """
 
     __tablename__ = "task"
-    __table_args__ = (CheckConstraint("residents_reached >= 0", name="residents_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("residents_reached >= 0", name="residents_not_negative"),
+        # The team's tasks by date: the team's feed, the neighbourhood's activities, the
+        # summaries' recount of a team's week.
+        db.Index("ix_task_team_date", "team_id", "date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
@@ -184,6 +189,8 @@ class SupervisionSession(db.Model):
 
     __tablename__ = "supervision_session"
     __table_args__ = (
+        # The supervisor's own sessions by date: the supervisor's dashboard (this month).
+        db.Index("ix_supervision_session_supervisor_date", "supervisor_id", "date"),
         CheckConstraint(f"minutes BETWEEN 1 AND {MAX_MINUTES}", name="minutes_range"),
     )
 
@@ -197,7 +204,10 @@ class SupervisionSession(db.Model):
 
     supervisor = relationship("User", lazy="joined")
     students = relationship(
-        "User", secondary=supervision_session_student, order_by="User.name", lazy="selectin"
+        "User",
+        secondary=supervision_session_student,
+        order_by="User.name",
+        lazy="selectin",
     )
 
 
@@ -215,3 +225,44 @@ class SchoolVisit(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     visitor = relationship("User", lazy="joined")
+
+
+# --- summaries (kept by tasks/summaries.py in the same transaction as every change) ------------
+
+
+class HoursSummary(db.Model):
+    """Minutes per team, student, week (its Monday), category and task status: what the
+    dashboards, the team page and the hours pages sum instead of every participation. Never
+    written by hand: ``tasks/summaries.py`` recomputes a team's changed weeks after each flush."""
+
+    __tablename__ = "hours_summary"
+    __table_args__ = (db.Index("ix_hours_summary_student_week", "student_id", "week"),)
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+    )
+    week: Mapped[dt.date] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[Category] = mapped_column(_enum(Category), primary_key=True)
+    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), primary_key=True)
+    minutes: Mapped[int]
+    participations: Mapped[int]
+
+
+class TaskSummary(db.Model):
+    """Tasks, residents reached and minutes per team, week (its Monday), category and status:
+    the neighbourhood figures and the wijkdocent's team overview read these rows."""
+
+    __tablename__ = "task_summary"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+    )
+    week: Mapped[dt.date] = mapped_column(primary_key=True)
+    category: Mapped[Category] = mapped_column(_enum(Category), primary_key=True)
+    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), primary_key=True)
+    tasks: Mapped[int]
+    residents_reached: Mapped[int]
+    minutes: Mapped[int]
