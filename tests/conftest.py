@@ -30,7 +30,7 @@ from tests.mail import start_smtp_server
 from wijklab import clock as app_clock
 from wijklab import create_app
 from wijklab.clock import AMSTERDAM, utcnow
-from wijklab.extensions import db, limiter
+from wijklab.extensions import cache, db, limiter
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 GIVEN_DATABASE_URL = os.environ.get("WIJKLAB_TEST_DATABASE_URL", "")
@@ -183,6 +183,7 @@ def app(_app):
     # shared app again, which also starts its counts afresh.
     limiter.init_app(_app)
     with _app.app_context():
+        cache.clear()  # cached figures of an earlier test's (rolled-back) rows
         connection = db.engine.connect()
         transaction = connection.begin()
         shared_session = db.session

@@ -113,6 +113,8 @@ class Config:
     # Jobs: with a Redis URL, mail and schedules run on RQ workers; without, in-process.
     REDIS_URL: str | None = None
     RQ_QUEUE = "wijklab"
+    # How long neighbourhood figures and placements may be cached (writes forget them sooner).
+    FIGURES_CACHE_SECONDS = 60
     REVIEW_LINK_RATE_LIMIT = "30 per minute"
     FORGOT_PASSWORD_RATE_LIMIT = "5 per minute"  # noqa: S105  (a rate, not a password)
     # Behind exactly one reverse proxy (deploy/nginx): trust its X-Forwarded-For/-Proto/-Host.

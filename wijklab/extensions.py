@@ -1,6 +1,7 @@
 """Bare extension objects; create_app() binds them to the app."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -19,3 +20,5 @@ babel = Babel()
 mail = Mail()
 # No default limits: only the routes that name a limit are limited (login, for now).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Figures that may be a minute old (reports/cache.py): on Redis, or in this process without.
+cache = Cache()

@@ -16,6 +16,7 @@ from wijklab.extensions import db
 from wijklab.goals.models import GoalStatus, GoalSummary, LearningGoal
 from wijklab.organisations.models import Organisation, OrganisationKind
 from wijklab.projects.models import Project, ProjectStatus
+from wijklab.reports.cache import cached
 from wijklab.tasks.models import (
     Category,
     HoursSummary,
@@ -705,7 +706,8 @@ def placement_schools(user) -> list[Organisation]:
 def placements(*, school_ids: list[int], page: int, per_page: int = 25) -> dict:
     """Per partner organisation: the levels and years it suits, its supervisors' declared
     hours and the students those hours allow, and places filled in running teams; and the
-    students of the given schools who are in no running team, by level and year."""
+    students of the given schools who are in no running team, by level and year. The sums are
+    cached for up to a minute (``reports/cache.py``); the page of organisations is not."""
     hours = (
         select(
             SupervisorProfile.organisation_id.label("organisation_id"),
@@ -736,21 +738,26 @@ def placements(*, school_ids: list[int], page: int, per_page: int = 25) -> dict:
         page,
         per_page,
     )
-    figures = {
-        row[0]: row[1:]
-        for row in db.session.execute(
-            select(
-                Organisation.id,
-                func.coalesce(hours.c.hours, 0),
-                func.coalesce(hours.c.supervisors, 0),
-                func.coalesce(filled.c.filled, 0),
-                func.coalesce(filled.c.teams, 0),
+    page_ids = [o.id for o in organisations.items] or [-1]
+
+    def partner_figures() -> dict[int, tuple[int, ...]]:
+        return {
+            row[0]: tuple(int(v) for v in row[1:])
+            for row in db.session.execute(
+                select(
+                    Organisation.id,
+                    func.coalesce(hours.c.hours, 0),
+                    func.coalesce(hours.c.supervisors, 0),
+                    func.coalesce(filled.c.filled, 0),
+                    func.coalesce(filled.c.teams, 0),
+                )
+                .outerjoin(hours, hours.c.organisation_id == Organisation.id)
+                .outerjoin(filled, filled.c.organisation_id == Organisation.id)
+                .where(Organisation.id.in_(page_ids))
             )
-            .outerjoin(hours, hours.c.organisation_id == Organisation.id)
-            .outerjoin(filled, filled.c.organisation_id == Organisation.id)
-            .where(Organisation.id.in_([o.id for o in organisations.items] or [-1]))
-        )
-    }
+        }
+
+    figures = cached("placements", "partners:" + ",".join(map(str, page_ids)), partner_figures)
     rows = []
     for organisation in organisations.items:
         declared, supervisors, taken, teams = figures.get(organisation.id, (0, 0, 0, 0))
@@ -777,21 +784,26 @@ def placements(*, school_ids: list[int], page: int, per_page: int = 25) -> dict:
         )
         .exists()
     )
-    unplaced_rows = db.session.execute(
-        select(
-            StudentProfile.level,
-            StudentProfile.study_year,
-            func.count(StudentProfile.id),
-        )
-        .join(User, User.id == StudentProfile.user_id)
-        .where(
-            StudentProfile.school_id.in_(school_ids or [-1]),
-            User.is_active.is_(True),
-            User.role == Role.STUDENT,
-            ~placed,
-        )
-        .group_by(StudentProfile.level, StudentProfile.study_year)
-    ).all()
+
+    def unplaced_counts() -> list[tuple[str, int, int]]:
+        return [
+            (Level(level).value, int(year), int(count))
+            for level, year, count in db.session.execute(
+                select(StudentProfile.level, StudentProfile.study_year, func.count())
+                .join(User, User.id == StudentProfile.user_id)
+                .where(
+                    StudentProfile.school_id.in_(school_ids or [-1]),
+                    User.is_active.is_(True),
+                    User.role == Role.STUDENT,
+                    ~placed,
+                )
+                .group_by(StudentProfile.level, StudentProfile.study_year)
+            )
+        ]
+
+    unplaced_rows = cached(
+        "placements", "unplaced:" + ",".join(map(str, sorted(school_ids))), unplaced_counts
+    )
     unplaced = {lv.value: {year: 0 for year in (1, 2, 3, 4)} for lv in Level}
     for level, year, count in unplaced_rows:
         unplaced[Level(level).value][int(year)] = int(count)

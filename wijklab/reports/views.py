@@ -24,6 +24,7 @@ from wijklab.inputs import parse_id, parse_page
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.projects.models import Project, ProjectStatus
 from wijklab.reports import waiting as _waiting_goals  # noqa: F401 (registers goals)
+from wijklab.reports.cache import cached
 from wijklab.reports.charts import (
     Unit,
     bar_chart,
@@ -287,6 +288,15 @@ def _period_form() -> PeriodForm:
     return form
 
 
+def _figures(hood: Neighbourhood, start, end) -> dict:
+    """The neighbourhood's figures for the period, at most a minute old (reports/cache.py)."""
+    return cached(
+        "neighbourhood",
+        f"{hood.id}:{start.isoformat()}:{end.isoformat()}",
+        lambda: neighbourhood_figures(hood, start=start, end=end),
+    )
+
+
 @bp.route("/reports/neighbourhoods")
 @login_required
 def neighbourhoods():
@@ -305,7 +315,7 @@ def neighbourhood(neighbourhood_id: int):
     form = _period_form()
     figures = None
     if form.is_valid:
-        figures = neighbourhood_figures(hood, start=form.start.data, end=form.end.data)
+        figures = _figures(hood, form.start.data, form.end.data)
     return render_template(
         "reports/neighbourhood.html",
         hood=hood,
@@ -332,7 +342,7 @@ def neighbourhood_report(neighbourhood_id: int, fmt: str):
             figures=None,
             category_labels=CATEGORY_LABELS,
         ), 400
-    figures = neighbourhood_figures(hood, start=form.start.data, end=form.end.data)
+    figures = _figures(hood, form.start.data, form.end.data)
     stem = f"wijkrapport-{hood.id}-{form.start.data.isoformat()}-{form.end.data.isoformat()}"
     if fmt == "pdf":
         return Response(

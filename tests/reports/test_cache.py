@@ -1,0 +1,102 @@
+"""Neighbourhood figures and placements are cached for a minute at most, forgotten by the
+committed writes that change them, shared between workers on Redis, and never fail a page
+when the cache is down."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+from redis import Redis
+from redis.exceptions import RedisError
+
+from tests import factories
+from tests.conftest import skip_or_fail
+from tests.test_query_counts import count_for
+from wijklab import create_app
+from wijklab.extensions import db
+from wijklab.reports.cache import cached, forget
+from wijklab.tasks import services as tasks
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+PERIOD = "start=2026-10-05&end=2026-11-29"
+
+
+@pytest.fixture
+def hood_with_work(app):
+    hood = factories.make_neighbourhood()
+    partner = factories.make_organisation(neighbourhood=hood)
+    project = factories.make_project(
+        neighbourhood=hood, partner=partner, start_date=date(2026, 9, 1)
+    )
+    team = factories.make_team(project=project, members=[factories.make_student()])
+    factories.make_task(team=team, minutes=60, status="verified", date=date(2026, 11, 3))
+    pending = factories.make_task(team=team, minutes=90, status="pending", date=date(2026, 11, 4))
+    db.session.commit()
+    return hood, pending
+
+
+def test_cijfers_come_from_the_cache_until_a_committed_write(
+    client, login_as, wijkdocent, hood_with_work
+):
+    hood, pending = hood_with_work
+    login_as(wijkdocent)
+    url = f"/reports/neighbourhoods/{hood.id}?{PERIOD}"
+    first = count_for(client, url)
+    again = count_for(client, url)
+    assert again < first  # the figures' own queries are not run again
+    assert "1,0" in client.get(url).get_data(as_text=True)  # one verified hour
+
+    tasks.verify_task(pending, by=pending.team.supervisor, on_behalf=False)
+    db.session.commit()
+    assert count_for(client, url) == first  # counted afresh after the commit
+    html = client.get(url).get_data(as_text=True)
+    assert "2,5" in html  # 60 + 90 verified minutes
+
+
+def test_placements_are_forgotten_when_a_supervisor_declares_other_hours(
+    client, login_as, admin, app
+):
+    partner = factories.make_organisation(name="Buurtwerk Zoë")
+    supervisor = factories.make_supervisor(organisation=partner)
+    supervisor.supervisor_profile.supervision_hours_per_week = 2
+    db.session.commit()
+    login_as(admin)
+    first = count_for(client, "/reports/placements")
+    assert count_for(client, "/reports/placements") < first
+    supervisor.supervisor_profile.supervision_hours_per_week = 7
+    db.session.commit()
+    assert count_for(client, "/reports/placements") == first
+
+
+def _redis_or_skip() -> None:
+    try:
+        Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except (RedisError, OSError) as error:
+        skip_or_fail(f"Redis is not reachable at {REDIS_URL} ({error})")
+
+
+def test_workers_share_the_cache_on_redis():
+    _redis_or_skip()
+    area, key = f"test-{uuid.uuid4().hex}", "figures"
+    worker_one = create_app({"TESTING": True, "REDIS_URL": REDIS_URL})
+    worker_two = create_app({"TESTING": True, "REDIS_URL": REDIS_URL})
+    with worker_one.app_context():
+        assert cached(area, key, lambda: {"uren": 41}) == {"uren": 41}
+    with worker_two.app_context():
+        assert cached(area, key, lambda: {"uren": 42}) == {"uren": 41}
+        forget(area)
+    with worker_one.app_context():
+        assert cached(area, key, lambda: {"uren": 43}) == {"uren": 43}
+
+
+def test_a_cache_that_is_down_only_costs_the_recount(caplog):
+    app = create_app({"TESTING": True, "REDIS_URL": "redis://127.0.0.1:1/0"})
+    calls = []
+    with app.app_context():
+        for _ in range(2):
+            assert cached("neighbourhood", "x", lambda: calls.append(1) or "vers") == "vers"
+        forget("neighbourhood")
+    assert len(calls) == 2
+    assert "figures cache unavailable" in caplog.text

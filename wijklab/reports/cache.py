@@ -1,0 +1,105 @@
+"""Figures that may be a minute old, cached: on Redis when the app has one (every worker shares
+it), otherwise in this process (``make run``).
+
+Each cached figure belongs to an *area* (``neighbourhood``, ``placements``). A committed write
+to a model the area counts gives the area a new generation, and the cache keys carry the
+generation, so the next request computes afresh instead of showing the old figure; entries
+also expire after ``FIGURES_CACHE_SECONDS``. A figure computed while a write is committing can
+be cached for that long at most: the minute the issue allows.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from itertools import chain
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from redis.exceptions import RedisError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from wijklab.accounts.models import StudentProfile, SupervisorProfile, User
+from wijklab.extensions import cache
+from wijklab.organisations.models import Organisation
+from wijklab.projects.models import Project
+from wijklab.tasks.models import Task, TaskParticipation
+from wijklab.teams.models import Team, TeamMembership
+
+AREAS: dict[str, tuple[type, ...]] = {
+    "neighbourhood": (Task, TaskParticipation, Team, Project, Organisation, StudentProfile),
+    "placements": (
+        Organisation,
+        Project,
+        Team,
+        TeamMembership,
+        StudentProfile,
+        SupervisorProfile,
+        User,
+    ),
+}
+_TOUCHED = "wijklab.cache_areas"
+# A cache that is down makes the page compute its figures, never fail.
+_UNAVAILABLE = (RedisError, OSError)
+log = logging.getLogger(__name__)
+
+
+def register_cache(app: Flask) -> None:
+    if app.config.get("REDIS_URL"):
+        config = {
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": app.config["REDIS_URL"],
+            "CACHE_KEY_PREFIX": "wijklab:figures:",
+        }
+    else:
+        config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
+    cache.init_app(app, config=config)
+
+
+def _generation_key(area: str) -> str:
+    return f"generation:{area}"
+
+
+def cached(area: str, key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or what it returned for ``key`` since the area's last committed write."""
+    try:
+        generation = cache.get(_generation_key(area)) or "0"
+        full_key = f"{area}:{generation}:{key}"
+        value = cache.get(full_key)
+    except _UNAVAILABLE as error:
+        log.warning("figures cache unavailable, computing %s afresh: %s", area, error)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(full_key, value, timeout=current_app.config["FIGURES_CACHE_SECONDS"])
+        except _UNAVAILABLE as error:
+            log.warning("figures cache unavailable, not keeping %s: %s", area, error)
+    return value
+
+
+def forget(area: str) -> None:
+    """Start the area afresh: what was cached for it is never read again."""
+    try:
+        cache.set(_generation_key(area), secrets.token_hex(8), timeout=0)
+    except _UNAVAILABLE as error:
+        # Nothing was read from it either while it is down; entries expire within the minute.
+        log.warning("figures cache unavailable, %s not forgotten: %s", area, error)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_areas(session: Session, _context) -> None:
+    touched = session.info.setdefault(_TOUCHED, set())
+    for obj in chain(session.new, session.dirty, session.deleted):
+        touched.update(area for area, models in AREAS.items() if isinstance(obj, models))
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_areas(session: Session) -> None:
+    # A rolled-back write keeps its areas until the next commit: one needless recount at most.
+    if not has_app_context():
+        return
+    for area in session.info.pop(_TOUCHED, ()):
+        forget(area)
