@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from wijklab.accounts.models import Role
 from wijklab.agreements.services import overdue_agreements
@@ -263,7 +263,8 @@ def _running_teams(condition) -> list[Team]:
             select(Team)
             .join(Project, Project.id == Team.project_id)
             .where(condition, Project.status.in_(RUNNING))
-            .options(joinedload(Team.project))
+            # The cards show the team and its project, never the members.
+            .options(joinedload(Team.project), lazyload(Team.memberships))
             .order_by(Team.start_date, Team.name)
         ).unique()
     )
