@@ -153,9 +153,11 @@ def upgrade():
     )
     with op.batch_alter_table("learning_goal", schema=None) as batch_op:
         batch_op.create_index("ix_learning_goal_team_status", ["team_id", "status"], unique=False)
+        batch_op.drop_index("ix_learning_goal_team_id")  # the new index starts with its column
 
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.create_index("ix_notification_user_unread", ["user_id", "read_at"], unique=False)
+        batch_op.drop_index("ix_notification_user_id")  # the new index starts with its column
 
     with op.batch_alter_table("supervision_session", schema=None) as batch_op:
         batch_op.create_index(
@@ -166,6 +168,7 @@ def upgrade():
 
     with op.batch_alter_table("task", schema=None) as batch_op:
         batch_op.create_index("ix_task_team_date", ["team_id", "date"], unique=False)
+        batch_op.drop_index("ix_task_team_id")  # the new index starts with its column
 
     _fill_summaries()
 
@@ -205,15 +208,18 @@ def _fill_summaries():
 
 def downgrade():
     with op.batch_alter_table("task", schema=None) as batch_op:
+        batch_op.create_index("ix_task_team_id", ["team_id"], unique=False)
         batch_op.drop_index("ix_task_team_date")
 
     with op.batch_alter_table("supervision_session", schema=None) as batch_op:
         batch_op.drop_index("ix_supervision_session_supervisor_date")
 
     with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.create_index("ix_notification_user_id", ["user_id"], unique=False)
         batch_op.drop_index("ix_notification_user_unread")
 
     with op.batch_alter_table("learning_goal", schema=None) as batch_op:
+        batch_op.create_index("ix_learning_goal_team_id", ["team_id"], unique=False)
         batch_op.drop_index("ix_learning_goal_team_status")
 
     op.drop_table("task_summary")

@@ -42,7 +42,7 @@ class Notification(db.Model):
     __table_args__ = (db.Index("ix_notification_user_unread", "user_id", "read_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(KIND_MAX))
     params: Mapped[str] = mapped_column(db.Text, default="{}")
     link: Mapped[str] = mapped_column(String(300), default="")

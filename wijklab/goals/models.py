@@ -123,7 +123,8 @@ class LearningGoal(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    # Indexed with the status (ix_learning_goal_team_status).
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(GOAL_TITLE_MAX))
     description: Mapped[str] = mapped_column(db.Text, default="")
     success_criteria: Mapped[str] = mapped_column(db.Text, default="")

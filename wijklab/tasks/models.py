@@ -82,7 +82,7 @@ class Task(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     date: Mapped[dt.date] = mapped_column(index=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
