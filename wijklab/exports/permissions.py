@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, select, true
 
 from wijklab.accounts.models import Role
 from wijklab.projects.models import Project
-from wijklab.teams.models import Team
+from wijklab.teams.models import Team, TeamMembership
 
 
 def export_scope(user, student_column) -> ColumnElement[bool]:
@@ -22,3 +22,19 @@ def export_scope(user, student_column) -> ColumnElement[bool]:
     if user.role == Role.STUDENT and student_column is not None:
         return student_column == user.id
     return Project.id.is_(None)
+
+
+def exportable_teams(user) -> ColumnElement[bool]:
+    """The teams a user may pick in the export form: a student their own teams, everyone else
+    the teams of ``export_scope``. The query must join Team and Project."""
+    if user.role == Role.STUDENT:
+        return Team.id.in_(
+            select(TeamMembership.team_id).where(TeamMembership.student_id == user.id)
+        )
+    return export_scope(user, None)
+
+
+def can_search_students(user) -> bool:
+    """Everyone but a student may search the students they may export: a student exports only
+    their own rows, so there is no one else to find."""
+    return user.role != Role.STUDENT

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from wijklab.database import paginate
+from wijklab.database import ListPage, paginate
 from wijklab.errors import WijklabError
 from wijklab.extensions import db
 from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
-from wijklab.inputs import parse_id
+from wijklab.inputs import parse_id, parse_page
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.organisations.models import Organisation, OrganisationKind
 from wijklab.projects import services
@@ -89,7 +91,15 @@ def detail(project_id: int):
     project = _load_for_page(project_id)
     if not can_view_project(current_user, project):
         abort(404)
-    return render_template("projects/detail.html", project=project, confirm=ConfirmForm())
+    # The team cards come a page at a time: a project with many teams stays a short page.
+    per_page = current_app.config["PER_PAGE"]
+    total = len(project.teams)
+    number = min(parse_page(), max(1, math.ceil(total / per_page)))
+    start = (number - 1) * per_page
+    teams = ListPage(project.teams[start : start + per_page], number, per_page, total)
+    return render_template(
+        "projects/detail.html", project=project, teams=teams, confirm=ConfirmForm()
+    )
 
 
 def _load_for_page(project_id: int) -> Project:
