@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests import factories
-from wijklab.activity.models import Notification
+from wijklab.activity.models import AuditEvent, Notification
+from wijklab.clock import utcnow
 from wijklab.extensions import db
 from wijklab.goals.models import GoalStatus, LearningGoal
 from wijklab.tasks.models import HoursSummary, SupervisionSession, Task, TaskSummary
@@ -64,9 +65,26 @@ PLANS = {
         ),
         "ix_supervision_session_supervisor_date",
     ),
+    "notifications feed: a user's newest first": (
+        lambda: (
+            select(Notification.id)
+            .where(Notification.user_id == 7)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(20)
+        ),
+        "ix_notification_user_feed",
+    ),
+    "goal page, audit trail: one object's history": (
+        lambda: (
+            select(AuditEvent.id)
+            .where(AuditEvent.object_type == "goal", AuditEvent.object_id == 7)
+            .order_by(AuditEvent.at)
+        ),
+        "ix_audit_event_object",
+    ),
     "every page: the unread notifications": (
         lambda: select(func.count(Notification.id)).where(
-            Notification.user_id == 7, Notification.read_at.is_(None)
+            Notification.user_id == BUSY_USER, Notification.read_at.is_(None)
         ),
         "ix_notification_user_unread",
     ),
@@ -85,6 +103,20 @@ def goals_in_many_teams() -> None:
         db.session.execute(text("ANALYZE learning_goal"))
 
 
+BUSY_USER = 999_999
+
+
+def notifications_of_a_busy_user() -> None:
+    """As for goals: a user with hundreds of notifications, nearly all of them read."""
+    user = factories.make_user(id=BUSY_USER)
+    for j in range(400):
+        read = None if j % 100 == 0 else utcnow()
+        db.session.add(Notification(user_id=user.id, kind="task_returned", read_at=read))
+    db.session.flush()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE notification"))
+
+
 def plan(statement) -> str:
     sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
     if db.engine.dialect.name == "postgresql":
@@ -98,6 +130,8 @@ def test_the_filter_is_served_by_its_index(app, page):
     build, index = PLANS[page]
     if index == "ix_learning_goal_team_status":
         goals_in_many_teams()
+    if index.startswith("ix_notification"):
+        notifications_of_a_busy_user()
     found = plan(build())
     if db.engine.dialect.name == "sqlite" and index.startswith("pk_"):
         # SQLite names a composite primary key's index after the table.

@@ -25,9 +25,7 @@ from wijklab.activity import services as activity_services
 from wijklab.forms import ConfirmForm
 from wijklab.goals import services as goal_services
 from wijklab.goals.forms import STATUS_LABELS as GOAL_STATUS_LABELS
-from wijklab.goals.permissions import can_view_goal
 from wijklab.i18n import decimal, get_locale, table_date, text_date, week, whole
-from wijklab.inputs import parse_page
 from wijklab.neighbourhoods.permissions import can_manage_neighbourhoods
 from wijklab.organisations.permissions import can_manage_organisations
 from wijklab.projects.models import ProjectStatus
@@ -109,9 +107,10 @@ def weekday_names(days) -> str:
     return ", ".join(str(labels[d]) for d in sorted(days or ()))
 
 
-def url_with(**changes) -> str:
-    """The current URL with some query arguments replaced (pagination, filters)."""
-    args = request.args.to_dict()
+def url_with(drop=(), **changes) -> str:
+    """The current URL with some query arguments replaced (pagination, filters) and the ones
+    named in ``drop`` left out."""
+    args = {k: v for k, v in request.args.to_dict().items() if k not in drop}
     args.update({k: v for k, v in changes.items() if v is not None})
     return request.path + ("?" + urlencode(args) if args else "")
 
@@ -138,18 +137,13 @@ def register_template_helpers(app: Flask) -> None:
         status_label=lambda status: STATUS_LABELS.get(status, status),
         status_kind=lambda status: STATUS_BADGES.get(status, "neutral"),
         team_problems=team_problems,
-        team_goals=lambda team: [
-            g for g in goal_services.team_goals(team) if can_view_goal(current_user, g)
-        ],
         goal_status_labels=GOAL_STATUS_LABELS,
         unread_notifications=lambda: activity_services.unread_count(current_user),
         waiting_count=lambda: waiting_work.waiting_count(current_user),
         can_log_task=can_log_task,
         can_log_supervision=can_log_supervision,
         can_log_visit=can_log_visit,
-        team_feed=lambda team: task_services.team_feed(team, parse_page(), 10),
         member_totals=task_services.member_totals,
-        team_timeline=task_services.team_timeline,
         supervision_summary=task_services.supervision_summary,
         peer_coaching_summary=goal_services.peer_coaching_summary,
         visit_counts=task_services.visit_counts,

@@ -158,6 +158,14 @@ def upgrade():
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.create_index("ix_notification_user_unread", ["user_id", "read_at"], unique=False)
         batch_op.drop_index("ix_notification_user_id")  # the new index starts with its column
+        batch_op.create_index(
+            "ix_notification_user_feed", ["user_id", "created_at", "id"], unique=False
+        )
+
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_audit_event_object", ["object_type", "object_id", "at"], unique=False
+        )
 
     with op.batch_alter_table("supervision_session", schema=None) as batch_op:
         batch_op.create_index(
@@ -167,7 +175,7 @@ def upgrade():
         )
 
     with op.batch_alter_table("task", schema=None) as batch_op:
-        batch_op.create_index("ix_task_team_date", ["team_id", "date"], unique=False)
+        batch_op.create_index("ix_task_team_date", ["team_id", "date", "id"], unique=False)
         batch_op.drop_index("ix_task_team_id")  # the new index starts with its column
 
     _fill_summaries()
@@ -207,6 +215,9 @@ def _fill_summaries():
 
 
 def downgrade():
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_event_object")
+
     with op.batch_alter_table("task", schema=None) as batch_op:
         batch_op.create_index("ix_task_team_id", ["team_id"], unique=False)
         batch_op.drop_index("ix_task_team_date")
@@ -216,6 +227,7 @@ def downgrade():
 
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.create_index("ix_notification_user_id", ["user_id"], unique=False)
+        batch_op.drop_index("ix_notification_user_feed")
         batch_op.drop_index("ix_notification_user_unread")
 
     with op.batch_alter_table("learning_goal", schema=None) as batch_op:

@@ -18,6 +18,8 @@ class AuditEvent(db.Model):
     """Who did what to which object, and when; never the field values of personal data."""
 
     __tablename__ = "audit_event"
+    # One object's history, newest last: the goal page, the audit trail's object filter.
+    __table_args__ = (db.Index("ix_audit_event_object", "object_type", "object_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(
@@ -39,7 +41,11 @@ class Notification(db.Model):
 
     __tablename__ = "notification"
     # The unread count in every page's header.
-    __table_args__ = (db.Index("ix_notification_user_unread", "user_id", "read_at"),)
+    __table_args__ = (
+        db.Index("ix_notification_user_unread", "user_id", "read_at"),
+        # The notifications feed, newest first, a page at a time by (created_at, id).
+        db.Index("ix_notification_user_feed", "user_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))

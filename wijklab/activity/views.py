@@ -30,7 +30,7 @@ from wijklab.activity import services
 from wijklab.activity.forms import DELIVERY_LABELS, preferences_form
 from wijklab.activity.models import AuditEvent, Delivery, Notification
 from wijklab.clock import AMSTERDAM
-from wijklab.database import paginate
+from wijklab.database import KeysetPage, keyset_page
 from wijklab.extensions import db
 from wijklab.forms import ConfirmForm
 from wijklab.inputs import parse_id, parse_page
@@ -41,13 +41,23 @@ bp = Blueprint("activity", __name__)
 @bp.route("/notifications")
 @login_required
 def notifications():
-    query = (
-        select(Notification)
-        .where(Notification.user_id == current_user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    )
-    page = paginate(query, current_app.config["PER_PAGE"])
+    query = select(Notification).where(Notification.user_id == current_user.id)
+    page = _newest_first(query, Notification.created_at, Notification.id)
     return render_template("activity/notifications.html", page=page, describe=services.describe)
+
+
+def _newest_first(query, at, id_column) -> KeysetPage:
+    """A page of a timestamped list for the ?before= / ?after= cursors (?page= of old links)."""
+    return keyset_page(
+        query,
+        (at, id_column),
+        lambda item: (getattr(item, at.key), item.id),
+        (datetime.fromisoformat, int),
+        current_app.config["PER_PAGE"],
+        before=request.args.get("before"),
+        after=request.args.get("after"),
+        skip=(parse_page() - 1) * current_app.config["PER_PAGE"],
+    )
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
@@ -180,7 +190,7 @@ def audit_log():
     end_raw = (args.get("end") or "").strip()[:10]
     errors: dict[str, str] = {}
 
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)
     if actor:
@@ -218,7 +228,7 @@ def audit_log():
         until = datetime.combine(end + timedelta(days=1), time(), tzinfo=AMSTERDAM)
         query = query.where(AuditEvent.at < until.astimezone(UTC))
 
-    page = paginate(query, current_app.config["PER_PAGE"])
+    page = _newest_first(query, AuditEvent.at, AuditEvent.id)
     rows = [(e, _audit_link(e), _audit_details(e)) for e in page.items]
     stored_types = db.session.scalars(select(AuditEvent.object_type).distinct()).all()
     type_names = set(stored_types) | set(services.OBJECT_LINKS)

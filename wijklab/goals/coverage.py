@@ -448,30 +448,24 @@ def coverage_summary(student, team: Team, cutoff: dt.date) -> dict:
     active leaf items, werkprocessen for mbo and competences for hbo); ``addressed`` those
     linked to any goal of this student in this team; ``covered`` (a part of ``addressed``)
     those linked to such a goal with a sign-off that is not revoked and was signed on or before
-    ``cutoff`` (an Amsterdam date). Three queries."""
+    ``cutoff`` (an Amsterdam date). Two queries."""
     framework = framework_of(student)
     leaves = [
         item for item, _depth, assessable in _tree(_framework_items([framework])) if assessable
     ]
+    # Each link of an item to a goal, with the goal's sign-offs that still stand (if any).
     links = db.session.execute(
-        select(goal_framework_item.c.framework_item_id, LearningGoal.id)
+        select(goal_framework_item.c.framework_item_id, SignOff.signed_at)
         .join(LearningGoal, LearningGoal.id == goal_framework_item.c.goal_id)
+        .outerjoin(SignOff, (SignOff.goal_id == LearningGoal.id) & SignOff.revoked_at.is_(None))
         .where(LearningGoal.team_id == team.id, LearningGoal.student_id == student.id)
     ).all()
-    signed_at = db.session.execute(
-        select(SignOff.goal_id, SignOff.signed_at)
-        .join(LearningGoal, LearningGoal.id == SignOff.goal_id)
-        .where(
-            LearningGoal.team_id == team.id,
-            LearningGoal.student_id == student.id,
-            SignOff.revoked_at.is_(None),
-        )
-    ).all()
-    signed_goals = {
-        goal_id for goal_id, at in signed_at if at.astimezone(AMSTERDAM).date() <= cutoff
+    addressed_ids = {item_id for item_id, _at in links}
+    covered_ids = {
+        item_id
+        for item_id, at in links
+        if at is not None and at.astimezone(AMSTERDAM).date() <= cutoff
     }
-    addressed_ids = {item_id for item_id, _goal_id in links}
-    covered_ids = {item_id for item_id, goal_id in links if goal_id in signed_goals}
     covered = [i for i in leaves if i.id in covered_ids]
     return {
         "framework": framework,

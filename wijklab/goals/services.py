@@ -10,7 +10,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from wijklab.accounts.models import Role
 from wijklab.accounts.tokens import Purpose, issue_token
@@ -566,11 +566,12 @@ def peer_coaching_summary(project: Project) -> list[dict]:
 
 
 def team_goals(team: Team) -> list[LearningGoal]:
-    """The team's goals, by student."""
+    """The team's goals, by student (their framework items only when asked for)."""
     return list(
         db.session.scalars(
             select(LearningGoal)
             .where(LearningGoal.team_id == team.id)
+            .options(lazyload(LearningGoal.framework_items))
             .order_by(LearningGoal.student_id, LearningGoal.id)
         )
     )

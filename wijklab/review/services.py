@@ -8,17 +8,33 @@ import enum
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from wijklab.accounts.models import Role
 from wijklab.accounts.tokens import OneTimeToken, Purpose, find_token, issue_token, use_token
 from wijklab.activity.models import Delivery
 from wijklab.activity.services import notify, record, register_actions, register_kind
 from wijklab.extensions import db
-from wijklab.goals.models import GoalStatus, LearningGoal
-from wijklab.tasks.models import Task, TaskStatus
+from wijklab.goals.models import GoalEvidence, GoalStatus, LearningGoal
+from wijklab.projects.models import Project
+from wijklab.tasks.models import Task, TaskParticipation, TaskStatus
+from wijklab.teams.models import Team
 
 # object type in the token → the model it names
 OBJECT_TYPES = {"Task": Task, "LearningGoal": LearningGoal}
+# What the review page shows of each, loaded with it: a fixed number of queries however much
+# evidence and feedback a goal has.
+_PAGE_LOADS = {
+    Task: [joinedload(Task.team).joinedload(Team.project).joinedload(Project.owner)],
+    LearningGoal: [
+        joinedload(LearningGoal.team).joinedload(Team.project).joinedload(Project.owner),
+        lazyload(LearningGoal.framework_items),
+        selectinload(LearningGoal.evidence)
+        .joinedload(GoalEvidence.participation)
+        .joinedload(TaskParticipation.task),
+        selectinload(LearningGoal.feedback),
+    ],
+}
 
 
 class LinkState(enum.StrEnum):
@@ -63,7 +79,7 @@ def look_up(raw: str | None) -> Review:
     model = OBJECT_TYPES.get(token.object_type) if token is not None else None
     if token is None or model is None or token.object_id is None:
         return Review(LinkState.UNKNOWN)
-    obj = db.session.get(model, token.object_id)
+    obj = db.session.get(model, token.object_id, options=_PAGE_LOADS[model], populate_existing=True)
     if obj is None:
         return Review(LinkState.UNKNOWN)
     if token.used_at is not None:

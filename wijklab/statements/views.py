@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from wijklab.accounts.models import Role, StudentProfile, User
 from wijklab.activity.services import public_url, record
@@ -27,6 +27,7 @@ from wijklab.errors import WijklabError
 from wijklab.extensions import db, limiter
 from wijklab.forms import ConfirmForm, choices, show_error
 from wijklab.organisations.models import Organisation, OrganisationKind
+from wijklab.projects.models import Project
 from wijklab.statements import services
 from wijklab.statements.bundle import exam_bundle
 from wijklab.statements.forms import CommitteeExportForm, RequestForm, ReturnRequestForm
@@ -58,7 +59,17 @@ def _deny() -> None:
 
 
 def _load(team_id: int, student_id: int) -> tuple[Team, User]:
-    team = db.get_or_404(Team, team_id)
+    # The team with its project, neighbourhood and members in one query: a statement names all.
+    team = db.session.scalar(
+        select(Team)
+        .where(Team.id == team_id)
+        .options(
+            joinedload(Team.project).joinedload(Project.neighbourhood),
+            joinedload(Team.memberships),
+        )
+    )
+    if team is None:
+        abort(404)
     student = db.get_or_404(User, student_id)
     # Nobody, not even an admin, has a statement of a student who was never in the team.
     if team.membership_of(student) is None:
@@ -92,7 +103,8 @@ def _issued_for(team: Team, student: User) -> list[Statement]:
     return db.session.scalars(
         select(Statement)
         .where(Statement.team_id == team.id, Statement.student_id == student.id)
-        .order_by(Statement.issued_at.desc())
+        .options(lazyload("*"))  # the list shows the statements' own dates only
+        .order_by(Statement.issued_at.desc(), Statement.id.desc())
     ).all()
 
 
@@ -110,7 +122,9 @@ def _overview(team: Team, student: User, form: RequestForm, status: int = 200):
         student=student,
         content=content,
         issued=issued,
-        standings={s.id: services.standing(s) for s in issued[:10]},
+        # Only the newest one's standing (a few queries each): an older one has been replaced,
+        # and its own page says what of it still holds.
+        standings={s.id: services.standing(s) for s in issued[:1]},
         pending=pending,
         form=form,
         may_request=can_request_statement(current_user, team, student) and pending is None,

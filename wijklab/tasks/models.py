@@ -78,7 +78,7 @@ class Task(TimestampMixin, db.Model):
         CheckConstraint("residents_reached >= 0", name="residents_not_negative"),
         # The team's tasks by date: the team's feed, the neighbourhood's activities, the
         # summaries' recount of a team's week.
-        db.Index("ix_task_team_date", "team_id", "date"),
+        db.Index("ix_task_team_date", "team_id", "date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,7 +22,7 @@ from wijklab.activity.services import (
     register_kind,
     register_object_link,
 )
-from wijklab.database import touch
+from wijklab.database import keyset_page, touch
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
 from wijklab.projects.models import Project
@@ -34,6 +34,7 @@ from wijklab.tasks.models import (
     REFLECTION_MAX,
     TITLE_MAX,
     Category,
+    HoursSummary,
     ParticipationRole,
     SchoolVisit,
     SupervisionSession,
@@ -550,27 +551,27 @@ def personal_data_warnings(text: str) -> list:
 # --- totals ----------------------------------------------------------------------------------
 
 
-def _minutes_where(condition):
-    return func.coalesce(func.sum(case((condition, TaskParticipation.minutes), else_=0)), 0)
+def _minutes_where(condition, minutes=TaskParticipation.minutes):
+    return func.coalesce(func.sum(case((condition, minutes), else_=0)), 0)
 
 
 def member_totals(team: Team) -> dict[int, dict[str, int]]:
     """Per student of the team, minutes logged, verified, pending, returned, collective and
-    individual, in one aggregate query."""
-    individual = Task.category == Category.INDIVIDUAL_SUPPORT
+    individual, in one aggregate query over the team's rows of the hours summary."""
+    minutes = HoursSummary.minutes
+    individual = HoursSummary.category == Category.INDIVIDUAL_SUPPORT
     rows = db.session.execute(
         select(
-            TaskParticipation.student_id,
-            func.sum(TaskParticipation.minutes),
-            _minutes_where(Task.status == TaskStatus.VERIFIED),
-            _minutes_where(Task.status == TaskStatus.PENDING),
-            _minutes_where(Task.status == TaskStatus.RETURNED),
-            _minutes_where(~individual),
-            _minutes_where(individual),
+            HoursSummary.student_id,
+            func.sum(minutes),
+            _minutes_where(HoursSummary.status == TaskStatus.VERIFIED, minutes),
+            _minutes_where(HoursSummary.status == TaskStatus.PENDING, minutes),
+            _minutes_where(HoursSummary.status == TaskStatus.RETURNED, minutes),
+            _minutes_where(~individual, minutes),
+            _minutes_where(individual, minutes),
         )
-        .join(Task, Task.id == TaskParticipation.task_id)
-        .where(Task.team_id == team.id)
-        .group_by(TaskParticipation.student_id)
+        .where(HoursSummary.team_id == team.id)
+        .group_by(HoursSummary.student_id)
     ).all()
     keys = ("logged", "verified", "pending", "returned", "collective", "individual")
     return {row[0]: dict(zip(keys, (int(v or 0) for v in row[1:]), strict=True)) for row in rows}
@@ -656,12 +657,26 @@ def _readable(key: str, value) -> str:
     return str(value)
 
 
-def team_feed(team: Team, page: int, per_page: int):
-    """The team's tasks, newest first, a page at a time (participants come with each task)."""
-    from wijklab.database import paginate_page
+def team_feed(team: Team, per_page: int, before=None, after=None, skip: int = 0):
+    """The team's tasks, newest first, a page at a time by (date, id) cursors; each task with its
+    participants, in one query."""
+    from sqlalchemy.orm import joinedload, lazyload
 
-    query = select(Task).where(Task.team_id == team.id).order_by(Task.date.desc(), Task.id.desc())
-    return paginate_page(query, page, per_page)
+    query = (
+        select(Task)
+        .where(Task.team_id == team.id)
+        .options(joinedload(Task.participations), lazyload(Task.author), lazyload(Task.verified_by))
+    )
+    return keyset_page(
+        query,
+        (Task.date, Task.id),
+        lambda task: (task.date, task.id),
+        (date.fromisoformat, int),
+        per_page,
+        before=before,
+        after=after,
+        skip=skip,
+    )
 
 
 def supervision_summary(project) -> list[dict]:
@@ -721,48 +736,84 @@ def visit_counts(project) -> dict[int, int]:
     )
 
 
-def team_timeline(team: Team) -> list[tuple[str, object]]:
-    """Supervision sessions and school visits of the team, newest first."""
-    sessions = db.session.scalars(
-        select(SupervisionSession).where(SupervisionSession.team_id == team.id)
-    ).all()
-    visits = db.session.scalars(select(SchoolVisit).where(SchoolVisit.team_id == team.id)).all()
-    items = [("supervision", s) for s in sessions] + [("visit", v) for v in visits]
-    return sorted(items, key=lambda item: (item[1].date, item[1].id), reverse=True)
+def team_timeline(team: Team, per_page: int, before=None, after=None):
+    """Supervision sessions and school visits of the team, newest first, a page at a time by
+    (date, kind, id) cursors, in one query: rows of kind, id, date, minutes, note, present and
+    the name of the supervisor or visitor."""
+    from sqlalchemy import literal, union_all
+
+    from wijklab.accounts.models import User
+
+    sessions = (
+        select(
+            literal("supervision").label("kind"),
+            SupervisionSession.id,
+            SupervisionSession.date,
+            SupervisionSession.minutes,
+            SupervisionSession.note,
+            literal("").label("present"),
+            User.name,
+        )
+        .join(User, User.id == SupervisionSession.supervisor_id)
+        .where(SupervisionSession.team_id == team.id)
+    )
+    visits = (
+        select(
+            literal("visit"),
+            SchoolVisit.id,
+            SchoolVisit.date,
+            literal(0),
+            SchoolVisit.note,
+            SchoolVisit.present,
+            User.name,
+        )
+        .join(User, User.id == SchoolVisit.visitor_id)
+        .where(SchoolVisit.team_id == team.id)
+    )
+    both = union_all(sessions, visits).subquery()
+    return keyset_page(
+        select(both),
+        (both.c.date, both.c.kind, both.c.id),
+        lambda row: (row.date, row.kind, row.id),
+        (date.fromisoformat, str, int),
+        per_page,
+        before=before,
+        after=after,
+        rows=True,
+    )
 
 
 def student_hours(student) -> dict:
     """A student's verified hours per team, collective and individual apart, per ISO week and
     cumulative, against their agreed BPV hours. Aggregated in SQL."""
-    individual = Task.category == Category.INDIVIDUAL_SUPPORT
-    verified = Task.status == TaskStatus.VERIFIED
+    minutes = HoursSummary.minutes
+    individual = HoursSummary.category == Category.INDIVIDUAL_SUPPORT
+    verified = HoursSummary.status == TaskStatus.VERIFIED
     per_team = db.session.execute(
         select(
             Team.id,
             Team.name,
             Project.title,
-            _minutes_where(verified & ~individual),
-            _minutes_where(verified & individual),
-            _minutes_where(Task.status == TaskStatus.PENDING),
+            _minutes_where(verified & ~individual, minutes),
+            _minutes_where(verified & individual, minutes),
+            _minutes_where(HoursSummary.status == TaskStatus.PENDING, minutes),
         )
         .join(Project, Project.id == Team.project_id)
-        .join(Task, Task.team_id == Team.id)
-        .join(TaskParticipation, TaskParticipation.task_id == Task.id)
-        .where(TaskParticipation.student_id == student.id)
+        .join(HoursSummary, HoursSummary.team_id == Team.id)
+        .where(HoursSummary.student_id == student.id)
         .group_by(Team.id, Team.name, Project.title)
         .order_by(Team.name)
     ).all()
     dated = db.session.execute(
-        select(Task.date, TaskParticipation.minutes, individual)
-        .join(TaskParticipation, TaskParticipation.task_id == Task.id)
-        .where(TaskParticipation.student_id == student.id, verified)
-        .order_by(Task.date)
+        select(HoursSummary.week, HoursSummary.category, func.sum(minutes))
+        .where(HoursSummary.student_id == student.id, verified)
+        .group_by(HoursSummary.week, HoursSummary.category)
     ).all()
     weeks: dict[tuple[int, int], dict[str, int]] = {}
-    for day, minutes, is_individual in dated:
+    for day, category, total in dated:
         year, week, _ = day.isocalendar()
         bucket = weeks.setdefault((year, week), {"collective": 0, "individual": 0})
-        bucket["individual" if is_individual else "collective"] += minutes
+        bucket["collective" if Category(category).is_collective else "individual"] += int(total)
     cumulative = 0
     by_week = []
     for (year, week), bucket in sorted(weeks.items()):

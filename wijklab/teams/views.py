@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import Integer, distinct, func, literal, or_, select
+from sqlalchemy.orm import joinedload
 
 from wijklab.accounts.forms import WEEKDAY_LABELS
 from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
@@ -14,7 +15,7 @@ from wijklab.clock import today
 from wijklab.errors import WijklabError
 from wijklab.extensions import db
 from wijklab.forms import NO_CHOICE, ConfirmForm, choices, show_error
-from wijklab.inputs import parse_id, parse_ids
+from wijklab.inputs import parse_id, parse_ids, parse_page
 from wijklab.organisations.models import Organisation, OrganisationKind
 from wijklab.projects.models import Project, ProjectWish
 from wijklab.projects.permissions import can_manage_project
@@ -42,6 +43,8 @@ from wijklab.teams.permissions import can_manage_team, can_view_team, can_write_
 from wijklab.teams.rules import Candidate, TeamRules, fit_problem
 
 bp = Blueprint("teams", __name__)
+# Tasks, and supervision sessions and school visits, on the team page: ten at a time each.
+FEED_PER_PAGE = 10
 
 
 def _managed_project(project_id: int) -> Project:
@@ -229,7 +232,14 @@ def _picker(source) -> MemberPicker:
 @bp.route("/teams/<int:team_id>")
 @login_required
 def detail(team_id: int):
-    team = db.get_or_404(Team, team_id)
+    # The team, its project and its members in one query: the page shows all three.
+    team = db.session.scalar(
+        select(Team)
+        .where(Team.id == team_id)
+        .options(joinedload(Team.project), joinedload(Team.memberships))
+    )
+    if team is None:
+        abort(404)
     if not can_view_team(current_user, team):
         abort(404)
     manage = can_manage_team(current_user, team)
@@ -246,6 +256,12 @@ def _team_page(
     status: int = 200,
     picker: MemberPicker | None = None,
 ):
+    # The page shows the team's goals and work, which sit to the right of teams.
+    from wijklab.goals.permissions import can_view_goal
+    from wijklab.goals.services import team_goals
+    from wijklab.tasks.services import team_feed, team_timeline
+
+    viewer = current_user._get_current_object()  # not the proxy: checked once per goal
     return (
         render_template(
             "teams/detail.html",
@@ -261,6 +277,20 @@ def _team_page(
             role_labels=ROLE_LABELS,
             can_handover=can_write_handover(current_user, team),
             agreements=_agreement_states(team),
+            goals=[g for g in team_goals(team) if can_view_goal(viewer, g)],
+            feed=team_feed(
+                team,
+                FEED_PER_PAGE,
+                before=request.args.get("before"),
+                after=request.args.get("after"),
+                skip=(parse_page() - 1) * FEED_PER_PAGE,
+            ),
+            timeline=team_timeline(
+                team,
+                FEED_PER_PAGE,
+                before=request.args.get("timeline_before"),
+                after=request.args.get("timeline_after"),
+            ),
         ),
         status,
     )
@@ -496,21 +526,23 @@ def _supervisor_room(supervisor_id: int | None) -> int | None:
     per declared supervision hour a week, less the current members of all their running teams."""
     if not supervisor_id:
         return None
-    hours = db.session.scalar(
-        select(SupervisorProfile.supervision_hours_per_week).where(
-            SupervisorProfile.user_id == supervisor_id
+    # Both figures in one query (the team page runs this on every view).
+    hours, load = db.session.execute(
+        select(
+            select(SupervisorProfile.supervision_hours_per_week)
+            .where(SupervisorProfile.user_id == supervisor_id)
+            .scalar_subquery(),
+            select(func.count(distinct(TeamMembership.student_id)))
+            .join(Team, Team.id == TeamMembership.team_id)
+            .join(Project, Project.id == Team.project_id)
+            .where(
+                Team.supervisor_id == supervisor_id,
+                TeamMembership.left_on.is_(None),
+                Project.status.in_(RUNNING),
+            )
+            .scalar_subquery(),
         )
-    )
-    load = db.session.scalar(
-        select(func.count(distinct(TeamMembership.student_id)))
-        .join(Team, Team.id == TeamMembership.team_id)
-        .join(Project, Project.id == Team.project_id)
-        .where(
-            Team.supervisor_id == supervisor_id,
-            TeamMembership.left_on.is_(None),
-            Project.status.in_(RUNNING),
-        )
-    )
+    ).one()
     return (hours or 0) * STUDENTS_PER_SUPERVISION_HOUR - (load or 0)
 
 
