@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from wijklab.clock import AMSTERDAM
 from wijklab.extensions import db
-from wijklab.goals.models import GoalStatus, LearningGoal
+from wijklab.goals.models import GoalStatus, GoalSummary, LearningGoal
 from wijklab.projects.models import Project
 from wijklab.tasks.waiting import (
     WaitingItem,
@@ -30,6 +30,18 @@ def _in_review(select_what, user):
     )
 
 
+def _in_review_count(user):
+    """How many goals in review wait on ``user``, from the goal summary (the menu's count)."""
+    return scope_to_user(
+        select(func.coalesce(func.sum(GoalSummary.goals), 0))
+        .select_from(GoalSummary)
+        .join(Team, Team.id == GoalSummary.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .where(GoalSummary.status == GoalStatus.REVIEW_REQUESTED),
+        user,
+    )
+
+
 def _goal_items(user, limit: int) -> list[WaitingItem]:
     goals = db.session.scalars(
         _in_review(LearningGoal, user)
@@ -43,6 +55,4 @@ def _goal_items(user, limit: int) -> list[WaitingItem]:
 
 
 # The goals in review in the user's teams (a wijkdocent: projects), oldest first.
-GOALS_TO_REVIEW = register_waiting_source(
-    WaitingSource(lambda user: _in_review(func.count(LearningGoal.id), user), _goal_items)
-)
+GOALS_TO_REVIEW = register_waiting_source(WaitingSource(_in_review_count, _goal_items))

@@ -16,7 +16,7 @@ from wijklab.accounts.models import Role
 from wijklab.database import ListPage
 from wijklab.extensions import db
 from wijklab.projects.models import Project
-from wijklab.tasks.models import Task, TaskStatus
+from wijklab.tasks.models import Task, TaskStatus, TaskSummary
 from wijklab.teams.models import Team
 
 
@@ -87,7 +87,20 @@ def _task_items(user, limit: int) -> list[WaitingItem]:
     return [WaitingItem("task", t.date, t) for t in tasks]
 
 
-TASKS = WaitingSource(lambda user: _pending(func.count(Task.id), user), _task_items)
+def _pending_count(user):
+    """How many pending tasks wait on ``user``, from the task summary (a few rows per team and
+    week): the menu asks on every page."""
+    return scope_to_user(
+        select(func.coalesce(func.sum(TaskSummary.tasks), 0))
+        .select_from(TaskSummary)
+        .join(Team, Team.id == TaskSummary.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .where(TaskSummary.status == TaskStatus.PENDING),
+        user,
+    )
+
+
+TASKS = WaitingSource(_pending_count, _task_items)
 
 
 def _sources(user) -> list[tuple[WaitingSource, object]]:
