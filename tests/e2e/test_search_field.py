@@ -1,6 +1,6 @@
 """The export form's student field as a searchable combobox (issue 16): typed, chosen with the
 keyboard, announced to screen readers, and used by the download; and the same field without
-JavaScript through its "Zoek" button."""
+JavaScript through its "Zoeken" button."""
 
 from __future__ import annotations
 
