@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests import factories
+from wijklab.accounts.models import Role, User
 from wijklab.activity.models import AuditEvent, Notification
 from wijklab.clock import utcnow
 from wijklab.extensions import db
@@ -81,6 +82,16 @@ PLANS = {
             .order_by(AuditEvent.at)
         ),
         "ix_audit_event_object",
+    ),
+    "users page: everyone by name, a page at a time": (
+        lambda: select(User.id).order_by(User.name, User.id).limit(20),
+        "ix_user_name",
+    ),
+    "users page, member search: one role by name": (
+        lambda: (
+            select(User.id).where(User.role == Role.STUDENT).order_by(User.name, User.id).limit(20)
+        ),
+        "ix_user_role_name",
     ),
     "every page: the unread notifications": (
         lambda: select(func.count(Notification.id)).where(

@@ -162,6 +162,11 @@ def upgrade():
             "ix_notification_user_feed", ["user_id", "created_at", "id"], unique=False
         )
 
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        batch_op.create_index("ix_user_name", ["name", "id"], unique=False)
+        batch_op.create_index("ix_user_role_name", ["role", "name", "id"], unique=False)
+        batch_op.drop_index("ix_user_role")  # the new index starts with its column
+
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.create_index(
             "ix_audit_event_object", ["object_type", "object_id", "at"], unique=False
@@ -215,6 +220,11 @@ def _fill_summaries():
 
 
 def downgrade():
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        batch_op.create_index("ix_user_role", ["role"], unique=False)
+        batch_op.drop_index("ix_user_role_name")
+        batch_op.drop_index("ix_user_name")
+
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_event_object")
 

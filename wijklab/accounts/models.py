@@ -57,12 +57,18 @@ class User(UserMixin, db.Model):
     """
 
     __tablename__ = "user"
+    # Lists of people by name, a page at a time: all users, and one role's (the users page's
+    # filter, the team's member search).
+    __table_args__ = (
+        db.Index("ix_user_name", "name", "id"),
+        db.Index("ix_user_role_name", "role", "name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(_str_enum(Role), index=True)
+    role: Mapped[Role] = mapped_column(_str_enum(Role))
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(5))
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
