@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
 from wijklab.clock import utcnow
-from wijklab.database import paginate_page
+from wijklab.database import ListPage, paginate_page
 from wijklab.extensions import db
 from wijklab.goals.models import GoalStatus, GoalSummary, LearningGoal
 from wijklab.organisations.models import Organisation, OrganisationKind
@@ -632,7 +632,45 @@ def _place_key():
 
 def running_activities(neighbourhood, *, start: date, end: date, page: int, per_page: int = 50):
     """Tasks of the neighbourhood's running projects in the period, grouped by street, place or
-    group; and the places that more than one team approached in that period."""
+    group; and the places that more than one team approached in that period.
+
+    The places and the order of the tasks (ids only) are computed once and cached for up to a
+    minute (a neighbourhood of a large city has tens of thousands of tasks in six weeks); each
+    page then loads only its own tasks."""
+    listing = cached(
+        "neighbourhood",
+        f"activities:{neighbourhood.id}:{start.isoformat()}:{end.isoformat()}",
+        lambda: _activity_listing(neighbourhood, start=start, end=end),
+    )
+    ids = listing["ids"]
+    pages = max(1, -(-len(ids) // per_page))
+    page = min(max(page, 1), pages)
+    wanted = ids[(page - 1) * per_page : page * per_page]
+    found = {
+        task.id: task
+        for task in db.session.scalars(
+            select(Task)
+            .where(Task.id.in_(wanted or [-1]))
+            .options(
+                joinedload(Task.team).joinedload(Team.project),
+                joinedload(Task.team).lazyload(Team.memberships),
+                lazyload(Task.participations),
+                lazyload(Task.author),
+                lazyload(Task.verified_by),
+            )
+        ).unique()
+    }
+    # A task changed since the listing was cached may be gone from the page; it returns within
+    # the minute.
+    items = [found[i] for i in wanted if i in found]
+    return {
+        "overlaps": listing["overlaps"],
+        "shared": {o["place"].strip().lower() for o in listing["overlaps"]},
+        "tasks": ListPage(items=items, page=page, per_page=per_page, total=len(ids)),
+    }
+
+
+def _activity_listing(neighbourhood, *, start: date, end: date) -> dict:
     scope = and_(
         Project.neighbourhood_id == neighbourhood.id,
         Project.status.in_(RUNNING),
@@ -656,30 +694,19 @@ def running_activities(neighbourhood, *, start: date, end: date, page: int, per_
         .having(func.count(distinct(Task.team_id)) > 1)
         .order_by(func.min(Task.place))
     ).all()
-    tasks = paginate_page(
-        select(Task)
+    ids = db.session.scalars(
+        select(Task.id)
         .join(Team, Team.id == Task.team_id)
         .join(Project, Project.id == Team.project_id)
         .where(scope)
-        .options(
-            joinedload(Task.team).joinedload(Team.project),
-            joinedload(Task.team).lazyload(Team.memberships),
-            lazyload(Task.participations),
-            lazyload(Task.author),
-            lazyload(Task.verified_by),
-        )
-        .order_by(case((key == "", 1), else_=0), key, Task.date.desc(), Task.id.desc()),
-        page,
-        per_page,
-    )
-    shared = {place.strip().lower() for place, *_ in overlaps}
+        .order_by(case((key == "", 1), else_=0), key, Task.date.desc(), Task.id.desc())
+    ).all()
     return {
         "overlaps": [
             {"place": place, "teams": teams, "tasks": n, "first": first, "last": last}
             for place, teams, n, first, last in overlaps
         ],
-        "shared": shared,
-        "tasks": tasks,
+        "ids": list(ids),
     }
 
 
