@@ -1,12 +1,15 @@
 """Run the benchmarks and print figures: wall time per request and SQL queries per page.
 
-python -m benchmarks           # full size
+python -m benchmarks           # full size, then the page table of issue 16 (benchmarks/RESULTS.md)
+python -m benchmarks --quick   # the same with fewer rounds and 3 s of wrk per page
+python -m benchmarks --pages   # only the page table (city data set, SQLite and PostgreSQL)
 python -m benchmarks --smoke   # tiny data, one round: proves the benchmarks still run
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -98,7 +101,16 @@ def measure(client, engine, url: str, rounds: int) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true", help="tiny data, one round")
+    parser.add_argument("--quick", action="store_true", help="page table: 5 rounds, 3 s of wrk")
+    parser.add_argument("--pages", action="store_true", help="only the page table")
+    parser.add_argument("--duration", type=float, help="page table: seconds of wrk per page")
     args = parser.parse_args()
+    # Imported late: they build on city, which imports this module.
+    from benchmarks import national, pages
+
+    if args.pages:
+        pages.run(smoke=args.smoke, quick=args.quick, duration=args.duration)
+        return
     sizes = (20, 10, 5) if args.smoke else (5000, 1000, 200)
     rounds = 1 if args.smoke else 20
 
@@ -133,9 +145,26 @@ def main() -> None:
         engine.dispose()
     team_builder.run(smoke=args.smoke)
     city.run(smoke=args.smoke)
+    if not args.smoke and not os.environ.get(city.DATABASE_URL_VARIABLE):
+        # The same city figures (pages and exports) on PostgreSQL, in a scratch database.
+        if pages.postgres_reachable():
+            with (
+                tempfile.TemporaryDirectory() as folder,
+                pages.scratch_database("postgresql", "wijklab_bench_city", folder) as url,
+            ):
+                os.environ[city.DATABASE_URL_VARIABLE] = url
+                try:
+                    city.run(smoke=False)
+                finally:
+                    del os.environ[city.DATABASE_URL_VARIABLE]
+        else:
+            print("PostgreSQL is not reachable: the city benchmark ran on SQLite only")
     from benchmarks import digests  # imported late: it builds on city, which imports this module
 
     digests.run(smoke=args.smoke)
+    pages.run(smoke=args.smoke, quick=args.quick, duration=args.duration)
+    if args.smoke:
+        national.run(smoke=True)  # the COPY loader at tiny size (skipped without PostgreSQL)
 
 
 if __name__ == "__main__":

@@ -36,12 +36,22 @@ from sqlalchemy import func, inspect, select, text, update
 from benchmarks.__main__ import count_queries, measure
 from wijklab import create_app
 from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
+from wijklab.agreements.models import StartAgreement
 from wijklab.clock import today as amsterdam_today
 from wijklab.clock import utcnow
+from wijklab.database import SUMMARIES
+from wijklab.exports import views as export_views
 from wijklab.exports.services import ExportFilter, participation_query, participation_rows
-from wijklab.exports.views import XLSX_MAX_ROWS
 from wijklab.extensions import db
-from wijklab.goals.models import GoalStatus, LearningGoal
+from wijklab.goals.loader import load_shipped_frameworks
+from wijklab.goals.models import (
+    Feedback,
+    FrameworkItem,
+    GoalStatus,
+    LearningGoal,
+    SignOff,
+    goal_framework_item,
+)
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.organisations.models import Organisation, OrganisationKind
 from wijklab.projects.models import Project, ProjectStatus
@@ -55,6 +65,9 @@ from wijklab.tasks.models import (
 )
 from wijklab.teams.models import MemberRole, Team, TeamMembership
 
+# The xlsx row limit, read where the app keeps it (it grows as the xlsx writer streams); None:
+# no limit, every xlsx export is measured.
+XLSX_MAX_ROWS: int | None = getattr(export_views, "XLSX_MAX_ROWS", None)
 DATABASE_URL_VARIABLE = "WIJKLAB_BENCH_DATABASE_URL"
 BATCH = 10_000
 WEEKS = 40
@@ -111,6 +124,8 @@ class Sizes:
 
 FULL = Sizes(5000, 500, 10, 5, 100, 5, 20, 100, 10, 250, 25, 20, 5)
 SMOKE = Sizes(50, 5, 10, 1, 20, 5, 2, 3, 2, 5, 2, 1, 1)
+# One tenth of FULL: the page table compares each page's SQL queries at both sizes.
+TENTH = Sizes(500, 50, 10, 5, 100, 5, 20, 10, 10, 25, 5, 2, 5)
 
 
 @dataclass
@@ -135,9 +150,10 @@ def _batches(rows: Iterable[dict], size: int = BATCH) -> Iterator[list[dict]]:
 def _insert(model, rows: Iterable[dict]) -> int:
     """Bulk Core inserts in batches; the column types (enums, ChoiceSet, aware timestamps)
     convert the Python values as they do for the ORM."""
+    table = getattr(model, "__table__", model)  # a model or a plain Table (association)
     count = 0
     for batch in _batches(rows):
-        db.session.execute(model.__table__.insert(), batch)
+        db.session.execute(table.insert(), batch)
         count += len(batch)
     return count
 
@@ -146,15 +162,18 @@ def _at(day: date, hour: int = 12) -> datetime:
     return datetime.combine(day, clock(hour), tzinfo=UTC)
 
 
-def build(sizes: Sizes) -> tuple[Ids, dict[str, int]]:
-    """Fill the database; returns the ids to measure with and the row count per table."""
+def build(sizes: Sizes, insert=None) -> tuple[Ids, dict[str, int]]:
+    """Fill the database; returns the ids to measure with and the row count per table.
+    ``insert(model_or_table, rows)`` writes the rows (default: bulk Core inserts; the national
+    benchmark passes PostgreSQL COPY)."""
+    insert = insert or _insert
     rng = random.Random(2026)  # noqa: S311  (fixed data, not security)
     now = utcnow()
     today = amsterdam_today()
     first_day = today - timedelta(weeks=WEEKS)
     counts: dict[str, int] = {}
 
-    counts["neighbourhood"] = _insert(
+    counts["neighbourhood"] = insert(
         Neighbourhood,
         (
             {
@@ -170,7 +189,7 @@ def build(sizes: Sizes) -> tuple[Ids, dict[str, int]]:
     )
     schools = list(range(1, sizes.schools + 1))
     partners = list(range(sizes.schools + 1, sizes.schools + sizes.partners + 1))
-    counts["organisation"] = _insert(
+    counts["organisation"] = insert(
         Organisation,
         (
             {
@@ -200,7 +219,7 @@ def build(sizes: Sizes) -> tuple[Ids, dict[str, int]]:
         + [(u, Role.SUPERVISOR) for u in supervisors]
         + [(u, Role.STUDENT) for u in students]
     )
-    counts["user"] = _insert(
+    counts["user"] = insert(
         User,
         (
             {
@@ -218,7 +237,7 @@ def build(sizes: Sizes) -> tuple[Ids, dict[str, int]]:
             for uid, role in roles
         ),
     )
-    counts["supervisor_profile"] = _insert(
+    counts["supervisor_profile"] = insert(
         SupervisorProfile,
         (
             {
@@ -237,7 +256,7 @@ def build(sizes: Sizes) -> tuple[Ids, dict[str, int]]:
         team, member = divmod(index, sizes.team_size)
         return Level.MBO if member % 3 == 0 and team % 50 != 13 else Level.HBO
 
-    counts["student_profile"] = _insert(
+    counts["student_profile"] = insert(
         StudentProfile,
         (
             {
@@ -285,7 +304,7 @@ def build(sizes: Sizes) -> tuple[Ids, dict[str, int]]:
                 "updated_at": now,
             }
         )
-    counts["project"] = _insert(Project, projects)
+    counts["project"] = insert(Project, projects)
 
     supervisors_of: dict[int, list[int]] = {}
     for i, uid in enumerate(supervisors, 1):
@@ -307,12 +326,12 @@ def build(sizes: Sizes) -> tuple[Ids, dict[str, int]]:
                 "updated_at": now,
             }
         )
-    counts["team"] = _insert(Team, teams)
+    counts["team"] = insert(Team, teams)
     members = {
         t["id"]: students[i * sizes.team_size : (i + 1) * sizes.team_size]
         for i, t in enumerate(teams)
     }
-    counts["team_membership"] = _insert(
+    counts["team_membership"] = insert(
         TeamMembership,
         (
             {
@@ -341,8 +360,8 @@ def build(sizes: Sizes) -> tuple[Ids, dict[str, int]]:
     participation_id = 0
 
     def flush() -> None:
-        counts["task"] += _insert(Task, task_batch)
-        counts["task_participation"] += _insert(TaskParticipation, participation_batch)
+        counts["task"] += insert(Task, task_batch)
+        counts["task_participation"] += insert(TaskParticipation, participation_batch)
         task_batch.clear()
         participation_batch.clear()
 
@@ -406,7 +425,7 @@ def build(sizes: Sizes) -> tuple[Ids, dict[str, int]]:
             flush()
     flush()
 
-    counts["supervision_session"] = _insert(
+    counts["supervision_session"] = insert(
         SupervisionSession,
         (
             {
@@ -449,7 +468,19 @@ def build(sizes: Sizes) -> tuple[Ids, dict[str, int]]:
                         "updated_at": changed,
                     }
 
-    counts["learning_goal"] = _insert(LearningGoal, goals())
+    made_goals: list[tuple[int, int, int, GoalStatus]] = []
+
+    def kept(rows: Iterator[dict]) -> Iterator[dict]:
+        for row in rows:
+            made_goals.append((row["id"], row["team_id"], row["student_id"], row["status"]))
+            yield row
+
+    counts["learning_goal"] = insert(LearningGoal, kept(goals()))
+    _goal_extras(insert, counts, made_goals, teams, members, now, first_day)
+    # Bulk inserts pass the ORM by, so the summary tables are filled the way migration 0015 and
+    # `flask check-summaries --fix` fill them: one INSERT ... SELECT per table.
+    for summary in SUMMARIES:
+        counts[summary.name] = summary.rebuild(db.session.connection())
 
     if db.engine.dialect.name == "postgresql":
         # The ids were given: move every sequence past them, then let the planner see the data
@@ -473,6 +504,99 @@ def build(sizes: Sizes) -> tuple[Ids, dict[str, int]]:
         heavy_student=members[1][0],
     )
     return ids, counts
+
+
+def _goal_extras(insert, counts, goals, teams, members, now: datetime, first_day: date) -> None:
+    """What the goal, review, coverage and statement pages show besides the goals: the shipped
+    frameworks (two items per goal), feedback from the supervisor and a fellow student on every
+    goal past its draft, sign-offs of the signed-off goals, and a start agreement per member."""
+    load_shipped_frameworks()
+    db.session.flush()
+    items = list(
+        db.session.scalars(
+            select(FrameworkItem.id)
+            .where(FrameworkItem.parent_id.is_not(None))
+            .order_by(FrameworkItem.id)
+        )
+    )
+    supervisor_of = {t["id"]: t["supervisor_id"] for t in teams}
+    counts["goal_framework_item"] = insert(
+        goal_framework_item,
+        (
+            {"goal_id": goal_id, "framework_item_id": item}
+            for goal_id, *_rest in goals
+            for item in dict.fromkeys(
+                (items[goal_id % len(items)], items[(goal_id * 7 + 3) % len(items)])
+            )
+        ),
+    )
+
+    def feedback() -> Iterator[dict]:
+        feedback_id = 0
+        for goal_id, team_id, student_id, status in goals:
+            if status == GoalStatus.DRAFT:
+                continue
+            peers = members[team_id]
+            peer = peers[(peers.index(student_id) + 1) % len(peers)]
+            for author, role in ((supervisor_of[team_id], "supervisor"), (peer, "student")):
+                feedback_id += 1
+                yield {
+                    "id": feedback_id,
+                    "goal_id": goal_id,
+                    "author_id": author,
+                    "author_role": role,
+                    "rating": 1 + feedback_id % 5,
+                    "comment": f"Je vraagt goed door; let op je verslaglegging ({feedback_id}).",
+                    "in_reply_to_id": None,
+                    "created_at": now - timedelta(days=goal_id % 30),
+                }
+
+    counts["feedback"] = insert(Feedback, feedback())
+    counts["sign_off"] = insert(
+        SignOff,
+        (
+            {
+                "id": n,
+                "goal_id": goal_id,
+                "signed_by_id": supervisor_of[team_id],
+                "signed_at": now - timedelta(days=goal_id % 20),
+                "statement": "Zelfstandig uitgevoerd, twee keer gezien.",
+                "revoked_by_id": None,
+                "revoked_at": None,
+                "revoke_reason": "",
+            }
+            for n, (goal_id, team_id, _student, _status) in enumerate(
+                (g for g in goals if g[3] == GoalStatus.SIGNED_OFF), 1
+            )
+        ),
+    )
+    counts["start_agreement"] = insert(
+        StartAgreement,
+        (
+            {
+                "id": n,
+                "team_id": team_id,
+                "student_id": student_id,
+                "weekdays": frozenset({1, 3}),
+                "hours_per_week": 16,
+                "agreed_bpv_hours": 400,
+                "learning_focuses": "Huisbezoeken en bewonersavonden.",
+                "supervision_form": "",
+                "supervision_frequency": "",
+                "backup_contact": "",
+                "brief": "{}",
+                "version": 1,
+                "created_at": _at(first_day),
+                "updated_at": _at(first_day),
+                "updated_by_id": None,
+                "accepted_at": None,
+                "accepted_content": None,
+            }
+            for n, (team_id, student_id) in enumerate(
+                ((t, s) for t, uids in members.items() for s in uids), 1
+            )
+        ),
+    )
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -727,7 +851,7 @@ def _measure(app, engine, sizes: Sizes, smoke: bool) -> None:
             # An xlsx export runs minutes under tracemalloc: trace the smallest one only.
             trace = smoke or fmt == "csv" or client is wijkdocent
             label = f"export {fmt} ({who})"
-            if fmt == "xlsx" and rows > XLSX_MAX_ROWS:
+            if fmt == "xlsx" and XLSX_MAX_ROWS is not None and rows > XLSX_MAX_ROWS:
                 # Refused with a message pointing to CSV: openpyxl would take minutes.
                 start = time.perf_counter()
                 refused = client.client.get(download + fmt + query)
