@@ -510,16 +510,18 @@ def standing(statement: Statement) -> Standing:
     basis = json.loads(statement.basis)
     counted = {int(pid): int(minutes) for pid, minutes in basis.get("participations", [])}
     if counted:
-        still = dict(
-            db.session.execute(
-                select(TaskParticipation.id, TaskParticipation.minutes)
+        # The status is checked here, not in SQL: with it in the WHERE, SQLite starts from
+        # every verified task (its status index) instead of the few participations (1.4 s at
+        # city scale instead of a millisecond).
+        still = {
+            pid: minutes
+            for pid, minutes, status in db.session.execute(
+                select(TaskParticipation.id, TaskParticipation.minutes, Task.status)
                 .join(Task, Task.id == TaskParticipation.task_id)
-                .where(
-                    TaskParticipation.id.in_(list(counted)),
-                    Task.status == TaskStatus.VERIFIED,
-                )
-            ).all()
-        )
+                .where(TaskParticipation.id.in_(list(counted)))
+            )
+            if status == TaskStatus.VERIFIED
+        }
         for pid, minutes in counted.items():
             now = still.get(pid)
             if now is None:
