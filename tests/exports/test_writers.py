@@ -381,8 +381,10 @@ def test_xlsx_yields_chunks_of_64_kib():
     rows = ((hashlib.sha256(str(n).encode()).hexdigest(),) for n in range(5_000))
     chunks = list(xlsx_chunks([Sheet("Groot", [Column("text", "Tekst")], rows)]))
 
-    assert len(chunks) > 2
-    assert all(len(chunk) == XLSX_CHUNK_BYTES for chunk in chunks[:-1])
+    # The fixed parts first (before any row), then 64 KiB at a time, then the rest.
+    assert len(chunks) > 3
+    assert 0 < len(chunks[0]) < XLSX_CHUNK_BYTES
+    assert all(len(chunk) == XLSX_CHUNK_BYTES for chunk in chunks[1:-1])
     assert 0 < len(chunks[-1]) <= XLSX_CHUNK_BYTES
     assert read_xlsx(b"".join(chunks))["Groot"].max_row == 5_001
 

@@ -520,6 +520,10 @@ def xlsx_chunks(sheets: list[Sheet]) -> Iterator[bytes]:
         archive.writestr("[Content_Types].xml", _content_types_xml(len(sheets)))
         archive.writestr("_rels/.rels", _relationships_xml([("officeDocument", "xl/workbook.xml")]))
         archive.writestr("xl/styles.xml", _XLSX_STYLES_XML)
+        # The fixed parts go out before a row is read, as CSV's header does: a view's streamed
+        # query then starts once the response streams, not while the request is being torn
+        # down (which would close a PostgreSQL server-side cursor under it).
+        yield from sink.chunks(XLSX_CHUNK_BYTES, last=True)
         for number, sheet in enumerate(sheets, 1):
             name = f"xl/worksheets/sheet{number}.xml"
             with archive.open(name, "w", force_zip64=XLSX_FORCE_ZIP64) as entry:
