@@ -4,7 +4,7 @@ scan; EXPLAIN QUERY PLAN on SQLite)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -114,6 +114,15 @@ def goals_in_many_teams() -> None:
         db.session.execute(text("ANALYZE learning_goal"))
 
 
+def tasks_in_many_teams() -> None:
+    """A team has few tasks, a day many teams' tasks: as at scale."""
+    teams = [factories.make_team(members=[factories.make_student()]) for _ in range(15)]
+    for n in range(150):
+        factories.make_task(team=teams[n % 15], date=MONDAY - timedelta(days=n // 15))
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE task"))
+
+
 BUSY_USER = 999_999
 
 
@@ -141,6 +150,8 @@ def test_the_filter_is_served_by_its_index(app, page):
     build, index = PLANS[page]
     if index == "ix_learning_goal_team_status":
         goals_in_many_teams()
+    if index == "ix_task_team_date":
+        tasks_in_many_teams()
     if index.startswith("ix_notification"):
         notifications_of_a_busy_user()
     found = plan(build())
