@@ -6,7 +6,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import Flask, request
-from flask_babel import format_datetime, format_decimal, gettext
+from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -25,7 +25,16 @@ from wijklab.activity import services as activity_services
 from wijklab.forms import ConfirmForm
 from wijklab.goals import services as goal_services
 from wijklab.goals.forms import STATUS_LABELS as GOAL_STATUS_LABELS
-from wijklab.i18n import decimal, get_locale, table_date, text_date, week, whole
+from wijklab.i18n import (
+    decimal,
+    format_number,
+    get_locale,
+    install_fast_gettext,
+    table_date,
+    text_date,
+    week,
+    whole,
+)
 from wijklab.neighbourhoods.permissions import can_manage_neighbourhoods
 from wijklab.organisations.permissions import can_manage_organisations
 from wijklab.projects.models import ProjectStatus
@@ -75,7 +84,7 @@ def local_datetime(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str
 
 def hours(minutes) -> str:
     """Minutes as hours with one decimal in the user's language (12,5)."""
-    return format_decimal((minutes or 0) / 60, "#,##0.0")
+    return format_number((minutes or 0) / 60, "#,##0.0")
 
 
 def duration(minutes) -> str:
@@ -116,6 +125,7 @@ def url_with(drop=(), **changes) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
+    install_fast_gettext(app)
     app.jinja_env.globals.update(
         get_locale=get_locale,
         # formdata=None: these forms only render (and an oversized body must not be read again).

@@ -13,13 +13,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import format_decimal, format_time, get_locale
+from flask_babel import format_time, get_locale
 from flask_babel import gettext as _
 from fpdf import FPDF, FontFace
 from fpdf.enums import MethodReturnValue, TableBordersLayout, XPos, YPos
 
 from wijklab.accounts.forms import LEVEL_LABELS
-from wijklab.i18n import text_date, whole
+from wijklab.i18n import format_number, text_date, whole
 from wijklab.tasks.forms import CATEGORY_LABELS
 
 FONT = "DejaVu"
@@ -57,7 +57,7 @@ def font_paths() -> tuple[Path, Path]:
 def hours(minutes: int | None) -> str:
     """Minutes as hours with one decimal in the user's language (4530 → "75,5"), half up."""
     value = (Decimal(minutes or 0) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return format_decimal(value, "#,##0.0")
+    return format_number(value, "#,##0.0")
 
 
 def count(number: int | None) -> str:
