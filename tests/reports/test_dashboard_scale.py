@@ -34,6 +34,13 @@ def grow_world(wijkdocent, supervisor, student, hood, units: int) -> None:
         factories.make_task(team=team, participants=members, date=TODAY - timedelta(days=i))
         factories.make_goal(team=team, student=members[0], status="review_requested")
         factories.make_task(team=own_team, participants=[student], date=TODAY - timedelta(days=i))
+        factories.make_task(
+            team=own_team,
+            participants=[student, *members[:1]],
+            status="returned",
+            return_reason="Graag de minuten per deelnemer.",
+            date=TODAY - timedelta(days=i),
+        )
         factories.make_goal(team=own_team, student=student, status="active")
 
 

@@ -250,7 +250,12 @@ def _returned_tasks() -> list[Task]:
                 TaskParticipation.student_id == current_user.id,
                 Task.status == TaskStatus.RETURNED,
             )
-            .options(joinedload(Task.team).joinedload(Team.project))
+            # The card shows the title, team, project and reason: no participants, no members.
+            .options(
+                joinedload(Task.team).joinedload(Team.project),
+                joinedload(Task.team).lazyload(Team.memberships),
+                lazyload(Task.participations),
+            )
             .order_by(Task.updated_at.desc(), Task.id.desc())
             .limit(10)
         ).unique()
