@@ -155,6 +155,14 @@ class ListPage:
     per_page: int
     total: int
 
+    @classmethod
+    def of(cls, everything: list, page: int, per_page: int) -> ListPage:
+        """Page ``page`` of ``everything``; a page past the end shows the last one."""
+        last = max(1, math.ceil(len(everything) / per_page))
+        page = min(max(page, 1), last)
+        start = (page - 1) * per_page
+        return cls(everything[start : start + per_page], page, per_page, len(everything))
+
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))

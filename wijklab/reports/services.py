@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, distinct, func, literal, or_, select
+from sqlalchemy import and_, case, distinct, func, literal, or_, select, true
 from sqlalchemy.orm import joinedload, lazyload
 
 from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
@@ -126,14 +126,19 @@ def wijkdocent_overview(user, *, today: date, page: int, per_page: int = 20) -> 
         .group_by(SupervisionSession.team_id)
         .subquery()
     )
-    all_hours = [
-        select(column)
+    all_hours = (
+        select(
+            *(
+                column.label(f"total_{key}")
+                for column, key in zip(hour_sums, hour_keys, strict=True)
+            )
+        )
+        .select_from(TaskSummary)
         .join(Team, Team.id == TaskSummary.team_id)
         .join(Project, Project.id == Team.project_id)
         .where(mine)
-        .scalar_subquery()
-        for column in hour_sums
-    ]
+        .subquery()
+    )
     figures = {
         row.id: row
         for row in db.session.execute(
@@ -144,15 +149,13 @@ def wijkdocent_overview(user, *, today: date, page: int, per_page: int = 20) -> 
                 *(sums.c[key] for key in (*hour_keys, "pending", "waiting")),
                 *(goal_counts.c[status.value] for status in GoalStatus),
                 supervised.c.minutes.label("supervision"),
-                *(
-                    total.label(f"total_{key}")
-                    for total, key in zip(all_hours, hour_keys, strict=True)
-                ),
+                *(all_hours.c[f"total_{key}"] for key in hour_keys),
             )
             .outerjoin(levels, levels.c.team_id == Team.id)
             .outerjoin(sums, sums.c.team_id == Team.id)
             .outerjoin(goal_counts, goal_counts.c.team_id == Team.id)
             .outerjoin(supervised, supervised.c.team_id == Team.id)
+            .join(all_hours, true())
             .where(Team.id.in_(ids))
         )
     }
@@ -642,10 +645,8 @@ def running_activities(neighbourhood, *, start: date, end: date, page: int, per_
         f"activities:{neighbourhood.id}:{start.isoformat()}:{end.isoformat()}",
         lambda: _activity_listing(neighbourhood, start=start, end=end),
     )
-    ids = listing["ids"]
-    pages = max(1, -(-len(ids) // per_page))
-    page = min(max(page, 1), pages)
-    wanted = ids[(page - 1) * per_page : page * per_page]
+    ids = ListPage.of(listing["ids"], page, per_page)
+    wanted = ids.items
     found = {
         task.id: task
         for task in db.session.scalars(
@@ -666,7 +667,7 @@ def running_activities(neighbourhood, *, start: date, end: date, page: int, per_
     return {
         "overlaps": listing["overlaps"],
         "shared": {o["place"].strip().lower() for o in listing["overlaps"]},
-        "tasks": ListPage(items=items, page=page, per_page=per_page, total=len(ids)),
+        "tasks": ListPage(items, ids.page, per_page, ids.total),
     }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from wijklab.accounts.models import Role
 from wijklab.agreements.services import overdue_agreements
 from wijklab.clock import today, utcnow
-from wijklab.database import paginate
+from wijklab.database import ListPage, paginate
 from wijklab.exports.writers import Column, Sheet, xlsx_chunks
 from wijklab.extensions import db
 from wijklab.goals.forms import STATUS_LABELS as GOAL_STATUS_LABELS
@@ -96,8 +96,15 @@ def dashboard():
         extra = {"month": supervision_this_month(current_user, today=today())}
     elif current_user.role == Role.WIJKDOCENT:
         overview = wijkdocent_overview(current_user, today=today(), page=parse_page())
+        supervisors = overview["signals"]["supervisors"]
         extra = {
             "overview": overview,
+            # The supervisors a page at a time (a city's wijkdocent works with a hundred).
+            "supervisor_page": ListPage.of(
+                supervisors,
+                parse_page(request.args.get("begeleiding", "")),
+                SUPERVISORS_PER_PAGE,
+            ),
             "charts": _team_charts(overview["rows"]),
             "agreements": overdue_agreements(current_user, today=today()),
         }
@@ -108,6 +115,9 @@ def dashboard():
         waiting=_waiting(),
         **extra,
     )
+
+
+SUPERVISORS_PER_PAGE = 20
 
 
 def _progress_chart(progress: dict):
