@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from tests import factories
-from wijklab.extensions import db
+from wijklab.extensions import cache, db
 
 # The test's own transaction control (conftest's outer transaction and savepoints), not the
 # page's queries.
@@ -30,7 +30,11 @@ def queries():
         event.remove(db.engine, "before_cursor_execute", record)
 
 
-def count_for(client, url: str) -> int:
+def count_for(client, url: str, *, cold: bool = True) -> int:
+    """The queries a GET of ``url`` runs; ``cold``: with the figures cache emptied first, so the
+    count is the page's worst case, not what an earlier request left in the cache."""
+    if cold:
+        cache.clear()
     db.session.expire_all()
     with queries() as statements:
         response = client.get(url)

@@ -110,7 +110,7 @@ def create_app(config=None) -> Flask:
     register_input_checks(app)
     register_security(app)
     register_template_helpers(app)
-    from wijklab.reports.cache import register_cache
+    from wijklab.caching import register_cache
 
     register_cache(app)
 

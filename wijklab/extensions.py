@@ -20,5 +20,5 @@ babel = Babel()
 mail = Mail()
 # No default limits: only the routes that name a limit are limited (login, for now).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-# Figures that may be a minute old (reports/cache.py): on Redis, or in this process without.
+# Figures that may be a minute old (wijklab/caching.py): on Redis, or in this process without.
 cache = Cache()

@@ -15,9 +15,10 @@ from tests import factories
 from tests.conftest import skip_or_fail
 from tests.test_query_counts import count_for
 from wijklab import create_app
+from wijklab.caching import cached, forget
 from wijklab.extensions import db
-from wijklab.reports.cache import cached, forget
 from wijklab.tasks import services as tasks
+from wijklab.tasks.waiting import waiting_count
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PERIOD = "start=2026-10-05&end=2026-11-29"
@@ -43,14 +44,14 @@ def test_cijfers_come_from_the_cache_until_a_committed_write(
     hood, pending = hood_with_work
     login_as(wijkdocent)
     url = f"/reports/neighbourhoods/{hood.id}?{PERIOD}"
-    first = count_for(client, url)
-    again = count_for(client, url)
+    first = count_for(client, url, cold=False)
+    again = count_for(client, url, cold=False)
     assert again < first  # the figures' own queries are not run again
     assert "1,0" in client.get(url).get_data(as_text=True)  # one verified hour
 
     tasks.verify_task(pending, by=pending.team.supervisor, on_behalf=False)
     db.session.commit()
-    assert count_for(client, url) == first  # counted afresh after the commit
+    assert count_for(client, url, cold=False) == first  # counted afresh after the commit
     html = client.get(url).get_data(as_text=True)
     assert "2,5" in html  # 60 + 90 verified minutes
 
@@ -63,11 +64,15 @@ def test_placements_are_forgotten_when_a_supervisor_declares_other_hours(
     supervisor.supervisor_profile.supervision_hours_per_week = 2
     db.session.commit()
     login_as(admin)
-    first = count_for(client, "/reports/placements")
-    assert count_for(client, "/reports/placements") < first
+    first = count_for(client, "/reports/placements", cold=False)
+    from_cache = count_for(client, "/reports/placements", cold=False)
+    assert from_cache < first
     supervisor.supervisor_profile.supervision_hours_per_week = 7
     db.session.commit()
-    assert count_for(client, "/reports/placements") == first
+    assert (
+        count_for(client, "/reports/placements", cold=False) > from_cache
+    )  # the sums counted afresh
+    assert "14" in client.get("/reports/placements").get_data(as_text=True)  # 7 hours, 2 each
 
 
 def _redis_or_skip() -> None:
@@ -100,3 +105,21 @@ def test_a_cache_that_is_down_only_costs_the_recount(caplog):
         forget("neighbourhood")
     assert len(calls) == 2
     assert "figures cache unavailable" in caplog.text
+
+
+def test_the_admins_waiting_count_is_cached_until_a_task_or_goal_changes(
+    client, login_as, admin, hood_with_work
+):
+    _hood, pending = hood_with_work
+    login_as(admin)
+    first = count_for(client, "/users", cold=False)
+    assert (
+        count_for(client, "/users", cold=False) == first - 1
+    )  # the country-wide count comes from the cache
+    assert waiting_count(admin) == 1
+    tasks.verify_task(pending, by=pending.team.supervisor, on_behalf=False)
+    db.session.commit()
+    assert waiting_count(admin) == 0  # counted afresh after the commit
+    factories.make_goal(team=pending.team, status="review_requested")
+    db.session.commit()
+    assert waiting_count(admin) == 1

@@ -51,7 +51,10 @@ class Organisation(TimestampMixin, db.Model):
         default=DEFAULT_RETENTION_YEARS, server_default=str(DEFAULT_RETENTION_YEARS)
     )
 
-    neighbourhood = relationship("Neighbourhood", lazy="joined")
+    # Loaded on request (the organisations list joins it): every user brings their school or
+    # partner organisation along, and another join per organisation made PostgreSQL plan
+    # queries of thirty tables.
+    neighbourhood = relationship("Neighbourhood")
 
     @property
     def is_school(self) -> bool:

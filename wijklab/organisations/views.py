@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from wijklab.accounts.permissions import requires
 from wijklab.database import paginate
@@ -23,7 +24,11 @@ bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 def index():
     q = (request.args.get("q") or "").strip()[:100]
     kind = request.args.get("kind") or ""
-    query = select(Organisation).order_by(Organisation.name)
+    query = (
+        select(Organisation)
+        .options(joinedload(Organisation.neighbourhood))
+        .order_by(Organisation.name)
+    )
     if q:
         # autoescape: a % or _ in the search is a character, not a wildcard.
         query = query.where(Organisation.name.icontains(q, autoescape=True))

@@ -10,13 +10,13 @@ from sqlalchemy import and_, case, distinct, func, literal, or_, select, true
 from sqlalchemy.orm import joinedload, lazyload
 
 from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
+from wijklab.caching import cached, register_area
 from wijklab.clock import utcnow
 from wijklab.database import ListPage, paginate_page
 from wijklab.extensions import db
 from wijklab.goals.models import GoalStatus, GoalSummary, LearningGoal
 from wijklab.organisations.models import Organisation, OrganisationKind
 from wijklab.projects.models import Project, ProjectStatus
-from wijklab.reports.cache import cached
 from wijklab.tasks.models import (
     Category,
     HoursSummary,
@@ -29,6 +29,16 @@ from wijklab.tasks.models import (
 from wijklab.teams.models import Team, TeamMembership
 
 RUNNING = (ProjectStatus.DRAFT, ProjectStatus.ACTIVE)
+
+# What the cached figures count (wijklab/caching.py): a committed write to one of these models
+# makes them count afresh.
+register_area(
+    "neighbourhood", (Task, TaskParticipation, Team, Project, Organisation, StudentProfile)
+)
+register_area(
+    "placements",
+    (Organisation, Project, Team, TeamMembership, StudentProfile, SupervisorProfile, User),
+)
 # Each declared weekly supervision hour covers two students (half an hour each a week).
 STUDENTS_PER_SUPERVISION_HOUR = 2
 QUIET_DAYS = 14
@@ -735,7 +745,7 @@ def placements(*, school_ids: list[int], page: int, per_page: int = 25) -> dict:
     """Per partner organisation: the levels and years it suits, its supervisors' declared
     hours and the students those hours allow, and places filled in running teams; and the
     students of the given schools who are in no running team, by level and year. The sums are
-    cached for up to a minute (``reports/cache.py``); the page of organisations is not."""
+    cached for up to a minute (``wijklab/caching.py``); the page of organisations is not."""
     hours = (
         select(
             SupervisorProfile.organisation_id.label("organisation_id"),

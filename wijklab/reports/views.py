@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from wijklab.accounts.models import Role
 from wijklab.agreements.services import overdue_agreements
+from wijklab.caching import cached
 from wijklab.clock import today, utcnow
 from wijklab.database import ListPage, paginate
 from wijklab.exports.writers import Column, Sheet, xlsx_chunks
@@ -24,7 +25,6 @@ from wijklab.inputs import parse_id, parse_page
 from wijklab.neighbourhoods.models import Neighbourhood
 from wijklab.projects.models import Project, ProjectStatus
 from wijklab.reports import waiting as _waiting_goals  # noqa: F401 (registers goals)
-from wijklab.reports.cache import cached
 from wijklab.reports.charts import (
     Unit,
     bar_chart,
@@ -305,7 +305,7 @@ def _period_form() -> PeriodForm:
 
 
 def _figures(hood: Neighbourhood, start, end) -> dict:
-    """The neighbourhood's figures for the period, at most a minute old (reports/cache.py)."""
+    """The neighbourhood's figures for the period, at most a minute old (wijklab/caching.py)."""
     return cached(
         "neighbourhood",
         f"{hood.id}:{start.isoformat()}:{end.isoformat()}",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from wijklab.caching import register_area
 from wijklab.clock import AMSTERDAM
 from wijklab.extensions import db
 from wijklab.goals.models import GoalStatus, GoalSummary, LearningGoal
@@ -53,6 +54,8 @@ def _goal_items(user, limit: int) -> list[WaitingItem]:
         WaitingItem("goal", goal.updated_at.astimezone(AMSTERDAM).date(), goal) for goal in goals
     ]
 
+
+register_area("waiting", (LearningGoal,))
 
 # The goals in review in the user's teams (a wijkdocent: projects), oldest first.
 GOALS_TO_REVIEW = register_waiting_source(WaitingSource(_in_review_count, _goal_items))

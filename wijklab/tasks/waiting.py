@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from wijklab.accounts.models import Role
+from wijklab.caching import cached, register_area
 from wijklab.database import ListPage
 from wijklab.extensions import db
 from wijklab.projects.models import Project
@@ -77,9 +78,13 @@ def pending_tasks_query(user):
     query = _pending(Task, user)
     if query is None:
         return None
-    return query.options(joinedload(Task.team).joinedload(Team.project)).order_by(
-        Task.date, Task.id
-    )
+    # The list shows the team, the project and the participants: not who logged or approved
+    # (each person joined brings their profile and organisation into PostgreSQL's plan).
+    return query.options(
+        joinedload(Task.team).joinedload(Team.project),
+        lazyload(Task.author),
+        lazyload(Task.verified_by),
+    ).order_by(Task.date, Task.id)
 
 
 def _task_items(user, limit: int) -> list[WaitingItem]:
@@ -101,6 +106,7 @@ def _pending_count(user):
 
 
 TASKS = WaitingSource(_pending_count, _task_items)
+register_area("waiting", (Task, Team, Project))
 
 
 def _sources(user) -> list[tuple[WaitingSource, object]]:
@@ -116,9 +122,14 @@ def _counts(sources) -> list[int]:
 
 
 def waiting_count(user) -> int:
-    """How many things wait on ``user`` (the number in the menu)."""
+    """How many things wait on ``user`` (the number in the menu). An admin's count covers every
+    team in the country and is kept in the figures cache until something it counts changes."""
     sources = _sources(user)
-    return sum(_counts(sources)) if sources else 0
+    if not sources:
+        return 0
+    if user.role == Role.ADMIN:
+        return cached("waiting", "admin", lambda: sum(_counts(sources)))
+    return sum(_counts(sources))
 
 
 def waiting_page(user, page: int, per_page: int) -> ListPage | None:

@@ -1,8 +1,9 @@
 """Figures that may be a minute old, cached: on Redis when the app has one (every worker shares
 it), otherwise in this process (``make run``).
 
-Each cached figure belongs to an *area* (``neighbourhood``, ``placements``). A committed write
-to a model the area counts gives the area a new generation, and the cache keys carry the
+Each cached figure belongs to an *area* (``neighbourhood``, ``placements``, ``waiting``), which
+features register with the models it counts (``register_area``). A committed write to one of
+those models gives the area a new generation, and the cache keys carry the
 generation, so the next request computes afresh instead of showing the old figure; entries
 also expire after ``FIGURES_CACHE_SECONDS``. A figure computed while a write is committing can
 be cached for that long at most: the minute the issue allows.
@@ -21,29 +22,18 @@ from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from wijklab.accounts.models import StudentProfile, SupervisorProfile, User
 from wijklab.extensions import cache
-from wijklab.organisations.models import Organisation
-from wijklab.projects.models import Project
-from wijklab.tasks.models import Task, TaskParticipation
-from wijklab.teams.models import Team, TeamMembership
 
-AREAS: dict[str, tuple[type, ...]] = {
-    "neighbourhood": (Task, TaskParticipation, Team, Project, Organisation, StudentProfile),
-    "placements": (
-        Organisation,
-        Project,
-        Team,
-        TeamMembership,
-        StudentProfile,
-        SupervisorProfile,
-        User,
-    ),
-}
+AREAS: dict[str, tuple[type, ...]] = {}
 _TOUCHED = "wijklab.cache_areas"
 # A cache that is down makes the page compute its figures, never fail.
 _UNAVAILABLE = (RedisError, OSError)
 log = logging.getLogger(__name__)
+
+
+def register_area(area: str, models: tuple[type, ...]) -> None:
+    """Writes to ``models`` make the area's cached figures old (several features may add)."""
+    AREAS[area] = tuple(dict.fromkeys((*AREAS.get(area, ()), *models)))
 
 
 def register_cache(app: Flask) -> None:
