@@ -70,6 +70,9 @@ class Gunicorn:
                 sys.executable,
                 "-m",
                 "gunicorn",
+                # The production settings (gc.freeze() once a worker has loaded the app).
+                "--config",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
                 "--workers",
                 str(WORKERS),
                 "--worker-class",
