@@ -573,41 +573,34 @@ def neighbourhood_figures(neighbourhood, *, start: date, end: date) -> dict:
             ).all()
         )
         if summary:
-            per_student = (
-                select(
-                    StudentProfile.level,
-                    HoursSummary.student_id,
-                    HoursSummary.category,
-                    func.sum(HoursSummary.minutes),
-                )
-                .select_from(HoursSummary)
-                .join(Team, Team.id == HoursSummary.team_id)
-                .where(hours_filter)
-                .join(StudentProfile, StudentProfile.user_id == HoursSummary.student_id)
-                .group_by(StudentProfile.level, HoursSummary.student_id, HoursSummary.category)
+            student, category, minutes = (
+                HoursSummary.student_id,
+                HoursSummary.category,
+                HoursSummary.minutes,
             )
+            rows = select(HoursSummary).join(Team, Team.id == HoursSummary.team_id)
+            rows = rows.where(hours_filter)
         else:
-            per_student = (
-                select(
-                    StudentProfile.level,
-                    TaskParticipation.student_id,
-                    Task.category,
-                    func.sum(TaskParticipation.minutes),
-                )
-                .select_from(TaskParticipation)
+            student, category, minutes = (
+                TaskParticipation.student_id,
+                Task.category,
+                TaskParticipation.minutes,
+            )
+            rows = (
+                select(TaskParticipation)
                 .join(Task, Task.id == TaskParticipation.task_id)
                 .join(Team, Team.id == Task.team_id)
                 .where(task_filter)
-                .join(
-                    StudentProfile,
-                    StudentProfile.user_id == TaskParticipation.student_id,
-                )
-                .group_by(StudentProfile.level, TaskParticipation.student_id, Task.category)
             )
+        per_student = (
+            rows.with_only_columns(StudentProfile.level, student, category, func.sum(minutes))
+            .join(StudentProfile, StudentProfile.user_id == student)
+            .group_by(StudentProfile.level, student, category)
+        )
         per_student = per_student.join(Project, Project.id == Team.project_id).where(in_hood)
-        for level, student_id, category, minutes in db.session.execute(per_student):
-            kind = "collective" if Category(category).is_collective else "individual"
-            hours[Level(level).value][kind] += int(minutes)
+        for level, student_id, kind_of_work, total in db.session.execute(per_student):
+            kind = "collective" if Category(kind_of_work).is_collective else "individual"
+            hours[Level(level).value][kind] += int(total)
             students[Level(level).value].add(student_id)
 
     partner_projects: dict[str, set[int]] = {}
