@@ -39,7 +39,7 @@ from wijklab import create_app
 from wijklab.accounts.models import User
 from wijklab.clock import today as amsterdam_today
 from wijklab.clock import utcnow
-from wijklab.extensions import db
+from wijklab.extensions import cache, db
 from wijklab.goals.models import GoalStatus, LearningGoal
 from wijklab.statements.models import Statement
 from wijklab.statements.services import display_code, new_code, statement_content
@@ -258,15 +258,23 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def count_page_queries(app, engine, pages: list[Page], users: dict[str, str]) -> dict[Page, int]:
-    """SQL queries per page (the second request: the first fills the app's own caches)."""
+    """SQL queries per page (the second request: the first fills the app's own caches), with
+    the figures cache emptied first, so a cached figure does not hide its queries."""
     clients = {role: test_client(app, uid) for role, uid in users.items()}
     counts = {}
     for page in pages:
         clients[page.role].get(page.url)
+        _forget_figures(app)
         with count_queries(engine) as counter:
             response = clients[page.role].get(page.url)
         counts[page] = counter["n"] if response.status_code == 200 else None
     return counts
+
+
+def _forget_figures(app) -> None:
+    """Empty the figures cache (in this process, it would carry another data set's figures)."""
+    with app.app_context():
+        cache.clear()
 
 
 def single_client(app, engine, pages: list[Page], users: dict[str, str], rounds: int):
@@ -275,6 +283,7 @@ def single_client(app, engine, pages: list[Page], users: dict[str, str], rounds:
     for page in pages:
         client = clients[page.role]
         figures = Figures(page)
+        _forget_figures(app)
         with count_queries(engine) as counter:
             start = time.perf_counter()
             first = client.get(page.url)  # warms the templates; its status decides the rest

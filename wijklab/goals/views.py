@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from wijklab.accounts.models import Role, User
 from wijklab.activity.models import AuditEvent
@@ -464,10 +464,18 @@ def index():
         .join(Project, Project.id == Team.project_id)
         .options(
             joinedload(LearningGoal.team).joinedload(Team.project),
-            # Each row shows the latest rating and how much of the evidence is approved.
+            joinedload(LearningGoal.team).lazyload(Team.supervisor),
+            joinedload(LearningGoal.team).lazyload(Team.memberships),
+            # Each row shows the latest rating and how much of the evidence is approved: the
+            # tasks' status, not who took part, logged or approved them (every person joined
+            # brings their profile and organisation into PostgreSQL's plan).
             selectinload(LearningGoal.evidence)
             .joinedload(GoalEvidence.participation)
-            .joinedload(TaskParticipation.task),
+            .lazyload(TaskParticipation.student),
+            selectinload(LearningGoal.evidence)
+            .joinedload(GoalEvidence.participation)
+            .joinedload(TaskParticipation.task)
+            .options(lazyload(Task.author), lazyload(Task.verified_by)),
             selectinload(LearningGoal.feedback),
         )
         .order_by(LearningGoal.updated_at.desc())
