@@ -151,7 +151,8 @@ def run(
                 tenth=None if smoke else {},
                 wrk_limit=0 if smoke else None,
                 page_limit=2 if smoke else None,
-                # The last 16 of 280 days: just under 250,000 of the 4 million participations (the xlsx limit).
+                # The last 16 of 280 days: just under 250,000 of the 4 million
+                # participations (the xlsx limit).
                 export_query=f"&start={(amsterdam_today() - timedelta(days=16)).isoformat()}",
                 extra=[
                     f"{loaded} {total:,} rows. Its tenth is the city data set: see the "

@@ -50,8 +50,8 @@ def test_dashboard_queries_do_not_grow_with_the_data(
     login_as,
     admin,
     wijkdocent,
-    pinned_today,
-    role,  # noqa: F811
+    pinned_today,  # noqa: F811
+    role,
 ):
     hood = factories.make_neighbourhood()
     supervisor = factories.make_supervisor()
