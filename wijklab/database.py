@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
+from itertools import chain
 
 from sqlalchemy import (
     Date,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     except_,
     func,
     insert,
+    inspect,
     literal,
     select,
     tuple_,
@@ -253,6 +256,22 @@ class Summary:
             ).scalar_one()
 
         return count(except_(expected, stored)), count(except_(stored, expected))
+
+
+def _values(obj, deleted: bool, attribute: str) -> set:
+    state = inspect(obj)
+    now = state.dict.get(attribute) if deleted else getattr(obj, attribute)
+    return {now, *state.attrs[attribute].history.deleted} - {None}
+
+
+def flushed(session: Session, model: type) -> Iterator[tuple[object, Callable[[str], set]]]:
+    """The new, changed and deleted ``model`` objects of this flush, each with ``values(name)``:
+    the attribute's value now and before the flush, without None (a deleted object is never
+    loaded)."""
+    deleted = set(map(id, session.deleted))
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, model):
+            yield obj, partial(_values, obj, id(obj) in deleted)
 
 
 SUMMARIES: list[Summary] = []

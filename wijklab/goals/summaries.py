@@ -3,23 +3,17 @@ changes a goal; ``flask check-summaries`` compares the table with a full count."
 
 from __future__ import annotations
 
-from itertools import chain
-
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from wijklab.database import Summary, register_summary
+from wijklab.database import Summary, flushed, register_summary
 from wijklab.goals.models import GoalSummary, LearningGoal
 
 
 def touched_teams(session: Session) -> set[int]:
     teams: set[int] = set()
-    deleted = set(map(id, session.deleted))
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, LearningGoal):
-            state = inspect(obj)
-            now = state.dict.get("team_id") if id(obj) in deleted else obj.team_id
-            teams |= {now, *state.attrs.team_id.history.deleted} - {None}
+    for _goal, values in flushed(session, LearningGoal):
+        teams |= values("team_id")
     return teams
 
 

@@ -11,12 +11,11 @@ both tables with the full sums.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from itertools import chain
 
-from sqlalchemy import and_, func, inspect, or_, select, tuple_
+from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from wijklab.database import Summary, register_summary, week_of
+from wijklab.database import Summary, flushed, register_summary, week_of
 from wijklab.tasks.models import HoursSummary, Task, TaskParticipation, TaskSummary
 
 
@@ -24,26 +23,14 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _values(obj, attribute: str, deleted: bool) -> set:
-    """The attribute's value now and before this flush; a deleted object is never loaded."""
-    state = inspect(obj)
-    now = state.dict.get(attribute) if deleted else getattr(obj, attribute)
-    return {now, *state.attrs[attribute].history.deleted} - {None}
-
-
 def touched_weeks(session: Session) -> set[tuple[int, date]]:
     """The (team, week) pairs whose sums this flush may have changed."""
     keys: set[tuple[int, date]] = set()
+    for _task, values in flushed(session, Task):
+        keys.update((team, monday(day)) for team in values("team_id") for day in values("date"))
     task_ids: set[int] = set()
-    deleted = set(map(id, session.deleted))
-    for obj in chain(session.new, session.dirty, session.deleted):
-        gone = id(obj) in deleted
-        if isinstance(obj, Task):
-            teams = _values(obj, "team_id", gone)
-            days = _values(obj, "date", gone)
-            keys.update((team, monday(day)) for team in teams for day in days)
-        elif isinstance(obj, TaskParticipation):
-            task_ids |= _values(obj, "task_id", gone)
+    for _participation, values in flushed(session, TaskParticipation):
+        task_ids |= values("task_id")
     if task_ids:
         rows = session.connection().execute(
             select(Task.team_id, Task.date).where(Task.id.in_(task_ids))
