@@ -113,6 +113,9 @@ def create_app(config=None) -> Flask:
     from wijklab.caching import register_cache
 
     register_cache(app)
+    from wijklab.pagecache import register_page_cache
+
+    register_page_cache(app)
 
     from wijklab.cli import register_commands
 

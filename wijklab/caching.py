@@ -27,7 +27,7 @@ from wijklab.extensions import cache
 AREAS: dict[str, tuple[type, ...]] = {}
 _TOUCHED = "wijklab.cache_areas"
 # A cache that is down makes the page compute its figures, never fail.
-_UNAVAILABLE = (RedisError, OSError)
+UNAVAILABLE = (RedisError, OSError)
 log = logging.getLogger(__name__)
 
 
@@ -48,24 +48,24 @@ def register_cache(app: Flask) -> None:
     cache.init_app(app, config=config)
 
 
-def _generation_key(area: str) -> str:
+def generation_key(area: str) -> str:
     return f"generation:{area}"
 
 
 def cached(area: str, key: str, compute: Callable[[], Any]) -> Any:
     """``compute()``, or what it returned for ``key`` since the area's last committed write."""
     try:
-        generation = cache.get(_generation_key(area)) or "0"
+        generation = cache.get(generation_key(area)) or "0"
         full_key = f"{area}:{generation}:{key}"
         value = cache.get(full_key)
-    except _UNAVAILABLE as error:
+    except UNAVAILABLE as error:
         log.warning("figures cache unavailable, computing %s afresh: %s", area, error)
         return compute()
     if value is None:
         value = compute()
         try:
             cache.set(full_key, value, timeout=current_app.config["FIGURES_CACHE_SECONDS"])
-        except _UNAVAILABLE as error:
+        except UNAVAILABLE as error:
             log.warning("figures cache unavailable, not keeping %s: %s", area, error)
     return value
 
@@ -73,8 +73,8 @@ def cached(area: str, key: str, compute: Callable[[], Any]) -> Any:
 def forget(area: str) -> None:
     """Start the area afresh: what was cached for it is never read again."""
     try:
-        cache.set(_generation_key(area), secrets.token_hex(8), timeout=0)
-    except _UNAVAILABLE as error:
+        cache.set(generation_key(area), secrets.token_hex(8), timeout=0)
+    except UNAVAILABLE as error:
         # Nothing was read from it either while it is down; entries expire within the minute.
         log.warning("figures cache unavailable, %s not forgotten: %s", area, error)
 
@@ -86,9 +86,22 @@ def _note_areas(session: Session, _context) -> None:
         touched.update(area for area, models in AREAS.items() if isinstance(obj, models))
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement_writes(state) -> None:
+    # An UPDATE, INSERT or DELETE statement names tables, not objects: every area may be touched.
+    if state.is_update or state.is_delete or state.is_insert:
+        state.session.info.setdefault(_TOUCHED, set()).update(AREAS)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_areas(session: Session, previous_transaction) -> None:
+    # The whole transaction rolled back: what it wrote is gone, its areas are not touched.
+    if previous_transaction.parent is None:
+        session.info.pop(_TOUCHED, None)
+
+
 @event.listens_for(Session, "after_commit")
 def _forget_areas(session: Session) -> None:
-    # A rolled-back write keeps its areas until the next commit: one needless recount at most.
     if not has_app_context():
         return
     for area in session.info.pop(_TOUCHED, ()):

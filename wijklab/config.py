@@ -115,6 +115,10 @@ class Config:
     RQ_QUEUE = "wijklab"
     # How long neighbourhood figures and placements may be cached (writes forget them sooner).
     FIGURES_CACHE_SECONDS = 60
+    # Whole pages per session until the next write (wijklab.pagecache): None means on when
+    # REDIS_URL is set (a cache every worker shares).
+    PAGE_CACHE: bool | None = None
+    PAGE_CACHE_SECONDS = 60
     REVIEW_LINK_RATE_LIMIT = "30 per minute"
     FORGOT_PASSWORD_RATE_LIMIT = "5 per minute"  # noqa: S105  (a rate, not a password)
     # Behind exactly one reverse proxy (deploy/nginx): trust its X-Forwarded-For/-Proto/-Host.
@@ -208,6 +212,7 @@ class TestingConfig(Config):
     MAIL_SERVER = "127.0.0.1"
     DEV_MAILBOX = False
     PUBLIC_URL = "https://wijklab.example.org"
+    PAGE_CACHE = False  # tests/test_page_cache.py turns it on
 
     @classmethod
     def from_environment(cls) -> dict:
