@@ -1,7 +1,9 @@
 """Every main page of issue 16, each signed in as the role that uses it: SQL queries at full and
 at one tenth of the data, single-client p50/p95 server time (Flask test client), HTML size, and
 under load (gunicorn, 2 sync workers, wrk -t2 -c8) requests per second as a share of a
-hello-world app served the same way in the same run, wrk's p50/p99 and the workers' peak memory.
+hello-world app served the same way in the same run, wrk's p50/p99 and the workers' peak memory;
+then the load again with the page cache on (gunicorn with a Redis, as in production; every
+request after the first of a page is a hit, as long as nothing is written meanwhile).
 
 python -m benchmarks.pages            # the city data set on SQLite and PostgreSQL (if reachable)
 python -m benchmarks.pages --quick    # 5 rounds, 3 s of wrk per page
@@ -50,6 +52,8 @@ from wijklab.teams.models import Team, TeamMembership
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 POSTGRES_VARIABLE = "WIJKLAB_BENCH_POSTGRES"  # server URL without a database name
 POSTGRES_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432"
+REDIS_VARIABLE = "WIJKLAB_BENCH_REDIS"  # the page cache's Redis for the second load run
+REDIS_DEFAULT = "redis://127.0.0.1:6379/0"
 STATEMENTS_PER_TEAM = 10
 EXPORT_URL = "/exports/download?dataset=participations&fmt="
 
@@ -71,6 +75,7 @@ class Figures:
     p95_ms: float | None = None
     html_kb: float | None = None
     load: load.WrkResult | None = None
+    cached_load: load.WrkResult | None = None  # the same with the page cache (on Redis)
     note: str = ""
 
 
@@ -232,11 +237,17 @@ def row_counts() -> dict[str, int]:
 
 
 def session_cookie(app, user_id: str) -> str:
-    """A signed session cookie as the login view leaves it (Flask-Login's id with the session
-    token, the idle-timeout clock), for wrk's Cookie header."""
+    """A signed session cookie as a browser holds it after a page or two (Flask-Login's id with
+    the session token, the idle-timeout clock, the CSRF secret), for wrk's Cookie header."""
     serializer = app.session_interface.get_signing_serializer(app)
     value = serializer.dumps(
-        {"_user_id": user_id, "_fresh": False, "_permanent": True, "last_seen": time.time()}
+        {
+            "_user_id": user_id,
+            "_fresh": False,
+            "_permanent": True,
+            "last_seen": time.time(),
+            "csrf_token": secrets.token_hex(20),
+        }
     )
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
@@ -352,24 +363,15 @@ def load_test(
     }
     todo = [f for f in results if f.status == 200][:limit]
     with load.Gunicorn("wijklab:create_app()", env, preload=preload) as server:
-        for figures in todo:
-            cookie = session_cookie(app, users[figures.page.role])
-            status, location, body = server.get(figures.page.url, cookie)
-            if status != 200 or b'name="password"' in body:
-                figures.note = f"gunicorn: {status} {location}".strip()
-                continue
-            try:
-                figures.load = load.run_wrk(server, figures.page.url, cookie, duration)
-            except (ValueError, subprocess.SubprocessError) as error:
-                figures.note = f"wrk failed: {str(error).splitlines()[0]}"
-                continue
-            if figures.load.errors:
-                figures.note = f"{figures.load.errors} errors under load"
-            print(
-                f"  {figures.page.label} ({figures.page.role}) under load: "
-                f"{figures.load.requests_per_second:.1f} req/s, p50 {figures.load.p50_ms:.0f} ms, "
-                f"p99 {figures.load.p99_ms:.0f} ms, worker peak {figures.load.peak_rss_mb:.0f} MB"
-            )
+        _load_pages(app, server, todo, users, duration, cached=False)
+    redis_url = os.environ.get(REDIS_VARIABLE, REDIS_DEFAULT)
+    if redis_reachable(redis_url):
+        # The production set-up: a Redis every worker shares, so whole pages are kept too.
+        cached_env = {**env, "WIJKLAB_REDIS_URL": redis_url}
+        with load.Gunicorn("wijklab:create_app()", cached_env, preload=preload) as server:
+            _load_pages(app, server, todo, users, duration, cached=True)
+    else:
+        print(f"  Redis is not reachable at {redis_url}: no load test with the page cache")
     if limit is None:
         # Fresh workers: the export's peak is then not the memory every page before it left.
         with load.Gunicorn("wijklab:create_app()", env) as server:
@@ -386,6 +388,43 @@ def load_test(
     return hello
 
 
+def _load_pages(app, server, todo: list[Figures], users, duration: float, *, cached: bool):
+    for figures in todo:
+        cookie = session_cookie(app, users[figures.page.role])
+        status, location, body = server.get(figures.page.url, cookie)
+        if status != 200 or b'name="password"' in body:
+            figures.note = f"gunicorn: {status} {location}".strip()
+            continue
+        server.get(figures.page.url, cookie)  # the second worker's first request
+        try:
+            result = load.run_wrk(server, figures.page.url, cookie, duration)
+        except (ValueError, subprocess.SubprocessError) as error:
+            figures.note = f"wrk failed: {str(error).splitlines()[0]}"
+            continue
+        if result.errors:
+            figures.note = f"{result.errors} errors under load"
+        if cached:
+            figures.cached_load = result
+        else:
+            figures.load = result
+        print(
+            f"  {figures.page.label} ({figures.page.role}) under load"
+            f"{' with the page cache' if cached else ''}: "
+            f"{result.requests_per_second:.1f} req/s, p50 {result.p50_ms:.0f} ms, "
+            f"p99 {result.p99_ms:.0f} ms, worker peak {result.peak_rss_mb:.0f} MB"
+        )
+
+
+def redis_reachable(url: str) -> bool:
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        return bool(Redis.from_url(url, socket_connect_timeout=1).ping())
+    except (RedisError, OSError):
+        return False
+
+
 # --- the table -----------------------------------------------------------------------------------
 
 
@@ -396,27 +435,32 @@ def _cell(value, fmt: str) -> str:
 def table(results: list[Figures], hello: load.WrkResult | None) -> list[str]:
     lines = [
         "| page | as | SQL full / tenth | p50 ms | p95 ms | HTML KB | req/s | of hello | "
-        "wrk p50 ms | wrk p99 ms | worker peak MB | note |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "wrk p50 ms | wrk p99 ms | worker peak MB | req/s page cache | of hello | note |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+
+    def share_of_hello(result) -> str:
+        if not (result and hello):
+            return "–"
+        return f"{100 * result.requests_per_second / hello.requests_per_second:.1f} %"
+
     for f in results:
-        share = None
-        if f.load and hello:
-            share = 100 * f.load.requests_per_second / hello.requests_per_second
         lines.append(
             f"| {f.page.label} | {f.page.role} | {_cell(f.queries, 'd')} / "
             f"{_cell(f.queries_tenth, 'd')} | {_cell(f.p50_ms, '.1f')} | "
             f"{_cell(f.p95_ms, '.1f')} | {_cell(f.html_kb, '.0f')} | "
             f"{_cell(f.load and f.load.requests_per_second, '.1f')} | "
-            f"{_cell(share, '.1f')}{' %' if share is not None else ''} | "
+            f"{share_of_hello(f.load)} | "
             f"{_cell(f.load and f.load.p50_ms, '.1f')} | "
             f"{_cell(f.load and f.load.p99_ms, '.1f')} | "
-            f"{_cell(f.load and f.load.peak_rss_mb, '.0f')} | {f.note} |"
+            f"{_cell(f.load and f.load.peak_rss_mb, '.0f')} | "
+            f"{_cell(f.cached_load and f.cached_load.requests_per_second, '.1f')} | "
+            f"{share_of_hello(f.cached_load)} | {f.note} |"
         )
     if hello:
         lines.append(
             f"| hello world | – | – | – | – | – | {hello.requests_per_second:.0f} | 100 % | "
-            f"{hello.p50_ms:.2f} | {hello.p99_ms:.2f} | {hello.peak_rss_mb:.0f} | |"
+            f"{hello.p50_ms:.2f} | {hello.p99_ms:.2f} | {hello.peak_rss_mb:.0f} | – | – | |"
         )
     return lines
 
