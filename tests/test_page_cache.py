@@ -314,3 +314,19 @@ def test_only_a_plain_html_page_without_a_flash_is_kept(app):
         flash("Taak opgeslagen.")
         get_flashed_messages()  # the page showed it
         assert not _keepable(page())
+
+
+def test_forget_cache_builds_every_page_afresh(client, team_page, app):
+    team, url = team_page
+    warm(client, url)
+    # A change the app did not see (psql): the kept page stays until the cache is forgotten.
+    db.session.execute(update(Team).where(Team.id == team.id).values(name="Team psql"))
+    db.session.info.pop("wijklab.cache_areas", None)
+    db.session.commit()
+    assert "Team psql" not in fetch(client, url)[0]
+    result = app.test_cli_runner().invoke(args=["forget-cache"])
+    assert result.exit_code == 0
+    assert "Cache vergeten" in result.output
+    html, count = fetch(client, url)
+    assert "Team psql" in html
+    assert count > 1

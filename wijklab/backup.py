@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
+from wijklab.caching import forget_all
 from wijklab.extensions import db
 
 PG_DOCS = (
@@ -122,6 +123,7 @@ def restore_command(path: Path, yes: bool) -> None:
     db.session.remove()
     db.engine.dispose()  # no pooled connection keeps a view of the old contents
     restore_sqlite(path, target)
+    forget_all()  # what was cached came from the replaced contents
     click.echo(f"Teruggezet: {target} komt nu uit {path} (integrity_check: ok).")
 
 

@@ -79,6 +79,12 @@ def forget(area: str) -> None:
         log.warning("figures cache unavailable, %s not forgotten: %s", area, error)
 
 
+def forget_all() -> None:
+    """Every area afresh: after a write the app did not see (a restore, psql, a repair)."""
+    for area in AREAS:
+        forget(area)
+
+
 @event.listens_for(Session, "after_flush")
 def _note_areas(session: Session, _context) -> None:
     touched = session.info.setdefault(_TOUCHED, set())

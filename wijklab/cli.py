@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from wijklab.accounts import services as accounts
 from wijklab.accounts.models import Level, Role
+from wijklab.caching import forget_all
 from wijklab.errors import WijklabError
 from wijklab.extensions import db
 from wijklab.goals.cli import load_frameworks_command
@@ -103,7 +104,7 @@ def check_summaries_command(fix: bool) -> None:
     from wijklab.database import SUMMARIES
 
     connection = db.session.connection()
-    wrong = 0
+    wrong, repaired = 0, False
     for summary in SUMMARIES:
         missing, extra = summary.differences(connection)
         if not missing and not extra:
@@ -113,15 +114,27 @@ def check_summaries_command(fix: bool) -> None:
         if fix:
             rows = summary.rebuild(connection)
             click.echo(f"{summary.name}: opnieuw opgebouwd ({rows} rijen)")
+            repaired = True
             missing, extra = summary.differences(connection)
         wrong += missing + extra
     db.session.commit()
+    if repaired:
+        forget_all()  # figures and pages counted from the wrong sums
     if wrong:
         raise click.exceptions.Exit(1)
 
 
+@click.command("forget-cache")
+@with_appcontext
+def forget_cache_command() -> None:
+    """Count every cached figure and page afresh (after a change made outside the app)."""
+    forget_all()
+    click.echo("Cache vergeten: cijfers en pagina's worden opnieuw opgebouwd.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(check_summaries_command)
+    app.cli.add_command(forget_cache_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(load_frameworks_command)

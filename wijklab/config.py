@@ -170,6 +170,9 @@ class Config:
             values["MAIL_DEFAULT_SENDER"] = sender
         if url := os.environ.get("WIJKLAB_REDIS_URL"):
             values["REDIS_URL"] = url
+        page_cache = os.environ.get("WIJKLAB_PAGE_CACHE", "").strip().lower()
+        if page_cache in {"0", "false", "1", "true"}:
+            values["PAGE_CACHE"] = page_cache in {"1", "true"}
         if name := os.environ.get("WIJKLAB_RQ_QUEUE"):
             values["RQ_QUEUE"] = name
         values["PROXY_FIX"] = os.environ.get("WIJKLAB_PROXY_FIX", "").strip() in {"1", "true"}
