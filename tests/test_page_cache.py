@@ -8,14 +8,16 @@ from datetime import datetime
 
 import pytest
 from flask import flash, get_flashed_messages
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from tests import factories
 from tests.test_query_counts import queries
 from wijklab import create_app
+from wijklab.activity.models import AuditEvent
 from wijklab.clock import AMSTERDAM
 from wijklab.extensions import db
 from wijklab.pagecache import CACHED_ENDPOINTS, MAX_BYTES, _keepable, _read_generation
+from wijklab.privacy.services import ACCESS_ACTION
 from wijklab.teams.models import Team
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -330,3 +332,26 @@ def test_forget_cache_builds_every_page_afresh(client, team_page, app):
     html, count = fetch(client, url)
     assert "Team psql" in html
     assert count > 1
+
+
+def test_a_kept_student_page_still_notes_every_view_in_the_audit_trail(
+    page_cache, client, login_as
+):
+    student = factories.make_student(name="Ayşe Yılmaz")
+    team = factories.make_team(members=[student])
+    db.session.commit()
+    login_as(team.supervisor)
+    url = f"/students/{student.id}/coverage"
+
+    def views() -> int:
+        return db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == ACCESS_ACTION, AuditEvent.object_id == student.id)
+        )
+
+    _html, built = warm(client, url)
+    html, count = fetch(client, url)
+    assert "Ayşe Yılmaz" in html
+    assert count < built  # kept: the note of the view does not make the page old
+    assert views() == 3  # and each of the three views is in the audit trail

@@ -25,15 +25,22 @@ from sqlalchemy.orm import Session
 from wijklab.extensions import cache
 
 AREAS: dict[str, tuple[type, ...]] = {}
+# Writes an area does not show, though their model is one it counts (see register_area).
+_UNSEEN: dict[str, Callable[[Any], bool]] = {}
 _TOUCHED = "wijklab.cache_areas"
 # A cache that is down makes the page compute its figures, never fail.
 UNAVAILABLE = (RedisError, OSError)
 log = logging.getLogger(__name__)
 
 
-def register_area(area: str, models: tuple[type, ...]) -> None:
-    """Writes to ``models`` make the area's cached figures old (several features may add)."""
+def register_area(
+    area: str, models: tuple[type, ...], unseen: Callable[[Any], bool] | None = None
+) -> None:
+    """Writes to ``models`` make the area's cached figures old (several features may add);
+    ``unseen(obj)`` names written objects the area never shows, which leave it as it is."""
     AREAS[area] = tuple(dict.fromkeys((*AREAS.get(area, ()), *models)))
+    if unseen is not None:
+        _UNSEEN[area] = unseen
 
 
 def register_cache(app: Flask) -> None:
@@ -89,7 +96,11 @@ def forget_all() -> None:
 def _note_areas(session: Session, _context) -> None:
     touched = session.info.setdefault(_TOUCHED, set())
     for obj in chain(session.new, session.dirty, session.deleted):
-        touched.update(area for area, models in AREAS.items() if isinstance(obj, models))
+        touched.update(
+            area
+            for area, models in AREAS.items()
+            if isinstance(obj, models) and not (area in _UNSEEN and _UNSEEN[area](obj))
+        )
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -31,9 +31,11 @@ from flask.globals import request_ctx
 from flask_login import current_user
 
 from wijklab import clock
+from wijklab.activity.models import AuditEvent
 from wijklab.caching import UNAVAILABLE, generation_key, register_area
 from wijklab.extensions import cache, db
 from wijklab.i18n import get_locale
+from wijklab.privacy.services import ACCESS_ACTION
 
 AREA = "pages"
 # Main pages that only read: GET shows data, every change is a POST elsewhere.
@@ -66,14 +68,20 @@ log = logging.getLogger(__name__)
 def register_page_cache(app: Flask) -> None:
     if app.config.get("PAGE_CACHE") is None:
         app.config["PAGE_CACHE"] = bool(app.config.get("REDIS_URL"))
-    # Every model: any committed write makes every kept page old.
-    register_area(AREA, (db.Model,))
+    # Every model: any committed write makes every kept page old, except the audit trail's note
+    # that someone opened a student's page (written on every such view, shown only in the
+    # audit trail, which is not kept).
+    register_area(AREA, (db.Model,), unseen=_access_note)
     # Read the generation before anything reads the database (the user loader runs in the first
     # before-request hook): a page built from a snapshot taken before a write committed must
     # not be kept under the generation that write made.
     app.before_request_funcs.setdefault(None, []).insert(0, _read_generation)
     for endpoint in CACHED_ENDPOINTS:
         app.view_functions[endpoint] = _cached(app.view_functions[endpoint])
+
+
+def _access_note(obj) -> bool:
+    return isinstance(obj, AuditEvent) and obj.action == ACCESS_ACTION
 
 
 def _read_generation() -> None:

@@ -357,9 +357,12 @@ def apply_retention(now: dt.datetime | None = None) -> list[Due]:
 # --- who looked at a student's data -------------------------------------------------------
 
 
+ACCESS_ACTION = "privacy.viewed"
+
+
 def record_access(viewer: User, student_id: int, page: str) -> None:
     """Someone other than the student opened a page with the student's data."""
-    record(viewer, "privacy.viewed", object_type="User", object_id=student_id, page=page)
+    record(viewer, ACCESS_ACTION, object_type="User", object_id=student_id, page=page)
 
 
 register_actions(
