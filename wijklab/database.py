@@ -15,6 +15,8 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
+    any_,
+    bindparam,
     delete,
     event,
     except_,
@@ -25,6 +27,7 @@ from sqlalchemy import (
     select,
     tuple_,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
@@ -256,6 +259,16 @@ class Summary:
             ).scalar_one()
 
         return count(except_(expected, stored)), count(except_(stored, expected))
+
+
+def in_list(column, name: str, dialect: str):
+    """``column`` in the list bound as ``name``. On PostgreSQL one array parameter (``= ANY``):
+    the statement's text is the same for any number of ids, so psycopg neither parses nor
+    sends a long statement each time (a hundred teams took milliseconds that way); elsewhere
+    an expanding ``IN``."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 def _values(obj, deleted: bool, attribute: str) -> set:

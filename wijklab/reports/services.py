@@ -4,15 +4,17 @@ number of queries for three teams or five hundred."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
-from sqlalchemy import and_, case, distinct, func, literal, or_, select, true
+from sqlalchemy import and_, bindparam, case, distinct, func, or_, select, tuple_
 from sqlalchemy.orm import joinedload, lazyload
 
 from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
 from wijklab.caching import cached, register_area
 from wijklab.clock import utcnow
-from wijklab.database import ListPage, paginate_page
+from wijklab.database import ListPage, in_list, paginate_page
 from wijklab.extensions import db
 from wijklab.goals.models import GoalStatus, GoalSummary, LearningGoal
 from wijklab.organisations.models import Organisation, OrganisationKind
@@ -61,57 +63,156 @@ def _current_members():
 # --- wijkdocent ---------------------------------------------------------------------------------
 
 
-def wijkdocent_overview(user, *, today: date, page: int, per_page: int = 20) -> dict:
-    """The wijkdocent's running teams a page at a time, each with members by level, hours
-    logged and verified (this week and in all), goals by status, tasks waiting and supervision
-    given; totals over all their running teams; and the signals. Hours, tasks and goals come
-    from the summary tables; the page's teams and all their figures take three queries."""
-    mine = and_(Project.owner_id == user.id, Project.status.in_(RUNNING))
-    teams = paginate_page(
-        select(Team)
+HOUR_KEYS = ("logged", "verified", "logged_week", "verified_week")
+SUMMED = (*HOUR_KEYS, "pending", "waiting", *(status.value for status in GoalStatus))
+
+
+@dataclass(slots=True)
+class TeamFigures:
+    """One running team of a wijkdocent with its project's title and rules and its figures."""
+
+    id: int
+    name: str
+    project: str
+    min_mbo: int
+    min_hbo: int
+    max_size: int
+    name_order: int  # the team's place when the teams are ordered by name (in the database)
+    size: int = 0
+    mbo: int = 0
+    hbo: int = 0
+    without_goals: int = 0
+    supervision: int = 0
+    sums: dict = field(default_factory=dict)
+
+
+def running_teams(user) -> list[TeamFigures]:
+    """Every running team of the wijkdocent, ordered by project and team, with its project's
+    title and rules and its current members by level, in all and without a learning goal in
+    the team: one query, a few hundred rows at most. The signals and the overview's page are
+    cut from these rows; ``add_team_sums`` adds the rest of the figures."""
+    return [
+        TeamFigures(
+            id=row.id,
+            name=row.name,
+            project=row.project,
+            min_mbo=row.min_mbo,
+            min_hbo=row.min_hbo,
+            max_size=row.max_size,
+            name_order=row.name_order,
+            size=int(row.size or 0),
+            mbo=int(row.mbo or 0),
+            hbo=int(row.hbo or 0),
+            without_goals=int(row.without_goals or 0),
+        )
+        for row in db.session.execute(_running_teams_query(), {"owner_id": user.id})
+    ]
+
+
+def add_team_sums(teams: list[TeamFigures], shown: list[TeamFigures], *, today: date) -> None:
+    """Sum the hours and tasks of ``teams`` from the task summary (a few rows per team and
+    week; an id list lets PostgreSQL read its pages in one bitmap pass), and for the ``shown``
+    teams also their goals by status from the goal summary and the supervision given: one
+    query."""
+    if not teams:
+        return
+    found = {
+        row.id: row
+        for row in db.session.execute(
+            _team_sums_query(_dialect()),
+            {
+                "team_ids": [team.id for team in teams],
+                "shown_ids": [team.id for team in shown] or [-1],
+                "monday": week_start(today),
+            },
+        )
+    }
+    for team in teams:
+        row = found.get(team.id)
+        team.sums = {key: int(getattr(row, key) or 0) if row else 0 for key in SUMMED}
+        team.supervision = int(row.supervision or 0) if row else 0
+
+
+# The overview's and the signals' statements are built once, with bound parameters, instead of
+# on every request: building them took about as long as running them on a small database.
+
+
+@cache
+def _running_teams_query():
+    """The running teams of the wijkdocent ``owner_id`` with their current members."""
+    mine = and_(Project.owner_id == bindparam("owner_id"), Project.status.in_(RUNNING))
+    with_goals = (
+        select(LearningGoal.team_id, LearningGoal.student_id)
+        .join(Team, Team.id == LearningGoal.team_id)
         .join(Project, Project.id == Team.project_id)
         .where(mine)
-        .options(joinedload(Team.project), lazyload(Team.memberships))
-        .order_by(Project.title, Team.name, Team.id),
-        page,
-        per_page,
+        .distinct()
+        .subquery()
     )
-    ids = [t.id for t in teams.items] or [-1]
-    monday = week_start(today)
-    this_week = TaskSummary.week == monday
-    verified = TaskSummary.status == TaskStatus.VERIFIED
-    pending = TaskSummary.status == TaskStatus.PENDING
-    minutes = TaskSummary.minutes
-    hour_sums = (
-        _sum_if(literal(True), minutes),
-        _sum_if(verified, minutes),
-        _sum_if(this_week, minutes),
-        _sum_if(this_week & verified, minutes),
-    )
-    hour_keys = ("logged", "verified", "logged_week", "verified_week")
-
-    # One query for the page's teams: each figure is summed per team in a derived table (the
-    # hours and tasks from the task summary, a few rows per team and week; goals from the goal
-    # summary), joined to the teams; the totals over all running teams ride along.
-    levels = (
+    members = (
         select(
             TeamMembership.team_id.label("team_id"),
+            func.count(TeamMembership.id).label("size"),
             _sum_if(StudentProfile.level == Level.MBO, 1).label("mbo"),
             _sum_if(StudentProfile.level == Level.HBO, 1).label("hbo"),
+            _sum_if(with_goals.c.team_id.is_(None), 1).label("without_goals"),
         )
-        .join(StudentProfile, StudentProfile.user_id == TeamMembership.student_id)
-        .where(TeamMembership.team_id.in_(ids), _current_members())
+        .join(Team, Team.id == TeamMembership.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .outerjoin(StudentProfile, StudentProfile.user_id == TeamMembership.student_id)
+        .outerjoin(
+            with_goals,
+            and_(
+                with_goals.c.team_id == TeamMembership.team_id,
+                with_goals.c.student_id == TeamMembership.student_id,
+            ),
+        )
+        .where(mine, _current_members())
         .group_by(TeamMembership.team_id)
         .subquery()
     )
+    return (
+        select(
+            Team.id,
+            Team.name,
+            Project.title.label("project"),
+            Project.min_mbo,
+            Project.min_hbo,
+            Project.max_size,
+            func.row_number().over(order_by=(Team.name, Team.id)).label("name_order"),
+            *(members.c[key] for key in ("size", "mbo", "hbo", "without_goals")),
+        )
+        .join(Project, Project.id == Team.project_id)
+        .outerjoin(members, members.c.team_id == Team.id)
+        .where(mine)
+        .order_by(Project.title, Team.name, Team.id)
+    )
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+@cache
+def _team_sums_query(dialect: str):
+    """Per team of ``team_ids``: hours and tasks (in all and in the week of ``monday``); per
+    team of ``shown_ids`` also goals by status and supervision minutes. Each is summed in a
+    derived table joined to the teams."""
+    this_week = TaskSummary.week == bindparam("monday")
+    verified = TaskSummary.status == TaskStatus.VERIFIED
+    pending = TaskSummary.status == TaskStatus.PENDING
+    minutes = TaskSummary.minutes
     sums = (
         select(
             TaskSummary.team_id.label("team_id"),
-            *(column.label(key) for column, key in zip(hour_sums, hour_keys, strict=True)),
+            func.coalesce(func.sum(minutes), 0).label("logged"),
+            _sum_if(verified, minutes).label("verified"),
+            _sum_if(this_week, minutes).label("logged_week"),
+            _sum_if(this_week & verified, minutes).label("verified_week"),
             _sum_if(pending, minutes).label("pending"),
             _sum_if(pending, TaskSummary.tasks).label("waiting"),
         )
-        .where(TaskSummary.team_id.in_(ids))
+        .where(in_list(TaskSummary.team_id, "team_ids", dialect))
         .group_by(TaskSummary.team_id)
         .subquery()
     )
@@ -123,7 +224,7 @@ def wijkdocent_overview(user, *, today: date, page: int, per_page: int = 20) -> 
                 for status in GoalStatus
             ),
         )
-        .where(GoalSummary.team_id.in_(ids))
+        .where(in_list(GoalSummary.team_id, "shown_ids", dialect))
         .group_by(GoalSummary.team_id)
         .subquery()
     )
@@ -132,191 +233,112 @@ def wijkdocent_overview(user, *, today: date, page: int, per_page: int = 20) -> 
             SupervisionSession.team_id.label("team_id"),
             func.sum(SupervisionSession.minutes).label("minutes"),
         )
-        .where(SupervisionSession.team_id.in_(ids))
+        .where(in_list(SupervisionSession.team_id, "shown_ids", dialect))
         .group_by(SupervisionSession.team_id)
         .subquery()
     )
-    all_hours = (
+    return (
         select(
-            *(
-                column.label(f"total_{key}")
-                for column, key in zip(hour_sums, hour_keys, strict=True)
-            )
+            Team.id,
+            *(sums.c[key] for key in (*HOUR_KEYS, "pending", "waiting")),
+            *(goal_counts.c[status.value] for status in GoalStatus),
+            supervised.c.minutes.label("supervision"),
         )
-        .select_from(TaskSummary)
-        .join(Team, Team.id == TaskSummary.team_id)
-        .join(Project, Project.id == Team.project_id)
-        .where(mine)
-        .subquery()
+        .outerjoin(sums, sums.c.team_id == Team.id)
+        .outerjoin(goal_counts, goal_counts.c.team_id == Team.id)
+        .outerjoin(supervised, supervised.c.team_id == Team.id)
+        .where(in_list(Team.id, "team_ids", dialect))
     )
-    figures = {
-        row.id: row
-        for row in db.session.execute(
-            select(
-                Team.id,
-                levels.c.mbo,
-                levels.c.hbo,
-                *(sums.c[key] for key in (*hour_keys, "pending", "waiting")),
-                *(goal_counts.c[status.value] for status in GoalStatus),
-                supervised.c.minutes.label("supervision"),
-                *(all_hours.c[f"total_{key}"] for key in hour_keys),
-            )
-            .outerjoin(levels, levels.c.team_id == Team.id)
-            .outerjoin(sums, sums.c.team_id == Team.id)
-            .outerjoin(goal_counts, goal_counts.c.team_id == Team.id)
-            .outerjoin(supervised, supervised.c.team_id == Team.id)
-            .join(all_hours, true())
-            .where(Team.id.in_(ids))
-        )
-    }
 
-    def number(row, key: str) -> int:
-        return int(getattr(row, key) or 0) if row is not None else 0
 
+def wijkdocent_overview(user, *, today: date, page: int, per_page: int = 20) -> dict:
+    """The wijkdocent's running teams a page at a time, each with members by level, hours
+    logged and verified (this week and in all), goals by status, tasks waiting and supervision
+    given; totals over all their running teams; the students without a learning goal; and the
+    signals. From ``running_teams`` and ``add_team_sums``: each row's ``team`` is its
+    ``TeamFigures`` (``id``, ``name``, ``project``: the project's title), not a model."""
+    figures = running_teams(user)
+    teams = ListPage.of(figures, page, per_page)
+    add_team_sums(figures, teams.items, today=today)
     rows = []
     for team in teams.items:
-        row = figures.get(team.id)
         rows.append(
             {
                 "team": team,
-                "levels": {"mbo": number(row, "mbo"), "hbo": number(row, "hbo")},
-                "hours": {key: number(row, key) for key in (*hour_keys, "pending")},
+                "levels": {"mbo": team.mbo, "hbo": team.hbo},
+                "hours": {key: team.sums[key] for key in (*HOUR_KEYS, "pending")},
                 "goals": {
-                    status.value: number(row, status.value)
+                    status.value: team.sums[status.value]
                     for status in GoalStatus
-                    if number(row, status.value)
+                    if team.sums[status.value]
                 },
-                "waiting": number(row, "waiting"),
-                "supervision": number(row, "supervision"),
+                "waiting": team.sums["waiting"],
+                "supervision": team.supervision,
             }
         )
-    if figures:
-        any_row = next(iter(figures.values()))
-        totals = {key: number(any_row, f"total_{key}") for key in hour_keys}
-    else:
-        totals = dict.fromkeys(hour_keys, 0)
+    totals = {key: sum(team.sums[key] for team in figures) for key in HOUR_KEYS}
     totals["teams"] = teams.total
     return {
         "teams": teams,
         "rows": rows,
         "totals": totals,
-        "week_start": monday,
-        "signals": wijkdocent_signals(user, today=today),
+        "week_start": week_start(today),
+        "students_without_goals": sum(team.without_goals for team in figures),
+        "signals": wijkdocent_signals(user, today=today, teams=figures),
     }
 
 
-def wijkdocent_signals(user, *, today: date) -> dict:
+def wijkdocent_signals(user, *, today: date, teams: list | None = None) -> dict:
     """What needs the wijkdocent's attention across all their running teams: teams below their
     mbo/hbo rules, students with no logged hours for two weeks, goals in review for more than
-    seven days, and supervisors with more students than their declared hours allow."""
-    mine = and_(Project.owner_id == user.id, Project.status.in_(RUNNING))
-    is_mbo = StudentProfile.level == Level.MBO
-    is_hbo = StudentProfile.level == Level.HBO
-    mbo = _sum_if(is_mbo, 1)
-    hbo = _sum_if(is_hbo, 1)
-    size = func.count(TeamMembership.id)
-    below_rules = db.session.execute(
-        select(
-            Team.id,
-            Team.name,
-            Project.title,
-            Project.min_mbo,
-            Project.min_hbo,
-            Project.max_size,
-            mbo,
-            hbo,
-            size,
-        )
-        .join(Project, Project.id == Team.project_id)
-        .outerjoin(TeamMembership, and_(TeamMembership.team_id == Team.id, _current_members()))
-        .outerjoin(StudentProfile, StudentProfile.user_id == TeamMembership.student_id)
-        .where(mine)
-        .group_by(
-            Team.id,
-            Team.name,
-            Project.title,
-            Project.min_mbo,
-            Project.min_hbo,
-            Project.max_size,
-        )
-        .having(or_(mbo < Project.min_mbo, hbo < Project.min_hbo, size > Project.max_size))
-        .order_by(Team.name)
-        .limit(SIGNAL_LIMIT)
-    ).all()
+    seven days, and supervisors with more students than their declared hours allow. ``teams``
+    is ``running_teams`` when the caller has it already."""
+    if teams is None:
+        teams = running_teams(user)
+    below_rules = sorted(
+        (
+            team
+            for team in teams
+            if team.mbo < team.min_mbo or team.hbo < team.min_hbo or team.size > team.max_size
+        ),
+        key=lambda team: team.name_order,
+    )[:SIGNAL_LIMIT]
 
     quiet_since = today - timedelta(days=QUIET_DAYS)
-    last_logged = (
-        select(func.max(Task.date))
-        .join(TaskParticipation, TaskParticipation.task_id == Task.id)
-        .where(
-            Task.team_id == TeamMembership.team_id,
-            TaskParticipation.student_id == TeamMembership.student_id,
-        )
-        .correlate(TeamMembership)
-        .scalar_subquery()
-    )
-    # An EXISTS on the recent dates, not a comparison with last_logged: the database stops at the
-    # first recent participation instead of taking every member's maximum twice.
-    logged_lately = (
-        select(TaskParticipation.id)
-        .join(Task, Task.id == TaskParticipation.task_id)
-        .where(
-            Task.team_id == TeamMembership.team_id,
-            TaskParticipation.student_id == TeamMembership.student_id,
-            Task.date >= quiet_since,
-        )
-        .correlate(TeamMembership)
-        .exists()
-    )
     quiet = db.session.execute(
-        select(User.id, User.name, Team.id, Team.name, Project.title, last_logged)
-        .select_from(TeamMembership)
-        .join(Team, Team.id == TeamMembership.team_id)
-        .join(Project, Project.id == Team.project_id)
-        .join(User, User.id == TeamMembership.student_id)
-        .where(
-            Project.owner_id == user.id,
-            Project.status == ProjectStatus.ACTIVE,
-            _current_members(),
-            TeamMembership.joined_on <= quiet_since,
-            Team.start_date <= quiet_since,
-            Team.end_date >= today,
-            ~logged_lately,
-        )
-        .order_by(User.name, Team.name)
-        .limit(SIGNAL_LIMIT)
+        _quiet_students_query(_dialect()),
+        {
+            "owner_id": user.id,
+            "quiet_since": quiet_since,
+            "today": today,
+            "team_ids": [team.id for team in teams],
+        },
     ).all()
-
-    stuck = db.session.scalars(
-        select(LearningGoal)
-        .join(Team, Team.id == LearningGoal.team_id)
-        .join(Project, Project.id == Team.project_id)
-        .where(
-            mine,
-            LearningGoal.status == GoalStatus.REVIEW_REQUESTED,
+    stuck = db.session.execute(
+        _stuck_goals_query(),
+        {
+            "owner_id": user.id,
             # Counted from ``today`` like the other signals, not from the wall clock.
-            LearningGoal.updated_at
-            < datetime.combine(today - timedelta(days=REVIEW_DAYS), time.min, tzinfo=UTC),
-        )
-        .options(lazyload(LearningGoal.framework_items))
-        .order_by(LearningGoal.updated_at)
-        .limit(SIGNAL_LIMIT)
+            "reviewed_before": datetime.combine(
+                today - timedelta(days=REVIEW_DAYS), time.min, tzinfo=UTC
+            ),
+        },
     ).all()
 
     return {
         "below_rules": [
             {
-                "team_id": tid,
-                "team": name,
-                "project": title,
-                "min_mbo": min_mbo,
-                "min_hbo": min_hbo,
-                "max_size": max_size,
-                "mbo": int(m),
-                "hbo": int(h),
-                "size": int(s),
+                "team_id": team.id,
+                "team": team.name,
+                "project": team.project,
+                "min_mbo": team.min_mbo,
+                "min_hbo": team.min_hbo,
+                "max_size": team.max_size,
+                "mbo": team.mbo,
+                "hbo": team.hbo,
+                "size": team.size,
             }
-            for tid, name, title, min_mbo, min_hbo, max_size, m, h, s in below_rules
+            for team in below_rules
         ],
         "quiet_students": [
             {
@@ -335,11 +357,81 @@ def wijkdocent_signals(user, *, today: date) -> dict:
     }
 
 
-def supervisor_load(user, *, today: date) -> list[dict]:
-    """Per supervisor of the wijkdocent's running teams: students supervised in all running
-    teams (anyone's), the students their declared hours allow, and supervision given in the
-    wijkdocent's teams against declared hours since the first of those teams started."""
-    mine = and_(Project.owner_id == user.id, Project.status.in_(RUNNING))
+@cache
+def _quiet_students_query(dialect: str):
+    """Current members of the owner's active teams, there at least since ``quiet_since``, who
+    have no task dated from then on in the team, with their last task's date."""
+    quiet_since = bindparam("quiet_since")
+    last_logged = (
+        select(func.max(Task.date))
+        .join(TaskParticipation, TaskParticipation.task_id == Task.id)
+        .where(
+            Task.team_id == TeamMembership.team_id,
+            TaskParticipation.student_id == TeamMembership.student_id,
+        )
+        .correlate(TeamMembership)
+        .scalar_subquery()
+    )
+    # Who logged lately, as one set for all the wijkdocent's running teams (the tasks since
+    # ``quiet_since``, by the team and date index, with their participants): the database builds
+    # it once and looks each member up in it, instead of probing every member's participations.
+    logged_lately = (
+        select(Task.team_id, TaskParticipation.student_id)
+        .join(TaskParticipation, TaskParticipation.task_id == Task.id)
+        .where(in_list(Task.team_id, "team_ids", dialect), Task.date >= quiet_since)
+    )
+    return (
+        select(User.id, User.name, Team.id, Team.name, Project.title, last_logged)
+        .select_from(TeamMembership)
+        .join(Team, Team.id == TeamMembership.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .join(User, User.id == TeamMembership.student_id)
+        .where(
+            Project.owner_id == bindparam("owner_id"),
+            Project.status == ProjectStatus.ACTIVE,
+            # The members of the wijkdocent's teams only, not every membership in the city.
+            in_list(TeamMembership.team_id, "team_ids", dialect),
+            _current_members(),
+            TeamMembership.joined_on <= quiet_since,
+            Team.start_date <= quiet_since,
+            Team.end_date >= bindparam("today"),
+            tuple_(TeamMembership.team_id, TeamMembership.student_id).not_in(logged_lately),
+        )
+        .order_by(User.name, Team.name)
+        .limit(SIGNAL_LIMIT)
+    )
+
+
+@cache
+def _stuck_goals_query():
+    """The owner's goals in review since before ``reviewed_before``. Only the goal's id, title
+    and date and the student's name are shown: no models, so none of the student's profiles
+    are joined in."""
+    return (
+        select(
+            LearningGoal.id,
+            LearningGoal.title,
+            LearningGoal.updated_at,
+            User.name.label("student"),
+        )
+        .join(Team, Team.id == LearningGoal.team_id)
+        .join(Project, Project.id == Team.project_id)
+        .join(User, User.id == LearningGoal.student_id)
+        .where(
+            Project.owner_id == bindparam("owner_id"),
+            Project.status.in_(RUNNING),
+            LearningGoal.status == GoalStatus.REVIEW_REQUESTED,
+            LearningGoal.updated_at < bindparam("reviewed_before"),
+        )
+        .order_by(LearningGoal.updated_at)
+        .limit(SIGNAL_LIMIT)
+    )
+
+
+@cache
+def _supervisor_load_query():
+    """The rows of ``supervisor_load`` for the wijkdocent ``owner_id``, built once."""
+    mine = and_(Project.owner_id == bindparam("owner_id"), Project.status.in_(RUNNING))
     theirs = select(Team.supervisor_id).join(Project, Project.id == Team.project_id).where(mine)
     load = (
         select(
@@ -370,7 +462,7 @@ def supervisor_load(user, *, today: date) -> list[dict]:
         .group_by(Team.supervisor_id)
         .subquery()
     )
-    rows = db.session.execute(
+    return (
         select(
             User.id,
             User.name,
@@ -383,7 +475,14 @@ def supervisor_load(user, *, today: date) -> list[dict]:
         .outerjoin(load, load.c.supervisor_id == User.id)
         .outerjoin(SupervisorProfile, SupervisorProfile.user_id == User.id)
         .order_by(User.name)
-    ).all()
+    )
+
+
+def supervisor_load(user, *, today: date) -> list[dict]:
+    """Per supervisor of the wijkdocent's running teams: students supervised in all running
+    teams (anyone's), the students their declared hours allow, and supervision given in the
+    wijkdocent's teams against declared hours since the first of those teams started."""
+    rows = db.session.execute(_supervisor_load_query(), {"owner_id": user.id}).all()
     result = []
     for uid, name, per_week, students, since, minutes in rows:
         weeks = max(1, (today - since).days // 7 + 1) if since and since <= today else 1

@@ -108,11 +108,16 @@ def dashboard():
             "charts": _team_charts(overview["rows"]),
             "agreements": overdue_agreements(current_user, today=today()),
         }
+    if current_user.role == Role.WIJKDOCENT:
+        # Counted per team with the overview's figures: no query of its own.
+        waiting = {"students_without_goals": extra["overview"]["students_without_goals"]}
+    else:
+        waiting = _waiting()
     return render_template(
         f"reports/dashboard_{current_user.role.value}.html",
         teams=teams,
         projects=projects,
-        waiting=_waiting(),
+        waiting=waiting,
         **extra,
     )
 
@@ -184,8 +189,8 @@ def _neighbourhood_charts(figures: dict | None) -> dict:
 
 def _waiting() -> dict:
     """What waits on this user, counted in SQL: a supervisor's goals in review and tasks to
-    verify; a student's goals by status with the latest feedback; a wijkdocent's students
-    without goals."""
+    verify; a student's goals by status with the latest feedback. (A wijkdocent's students
+    without goals come with the overview's team figures.)"""
     if current_user.role == Role.SUPERVISOR:
         return {
             "goals_in_review": db.session.scalar(
@@ -206,6 +211,8 @@ def _waiting() -> dict:
         goals = db.session.scalars(
             select(LearningGoal)
             .where(LearningGoal.student_id == current_user.id)
+            # Title and status only: not the student (the current user) or the framework items.
+            .options(lazyload(LearningGoal.student), lazyload(LearningGoal.framework_items))
             .order_by(LearningGoal.updated_at.desc())
             .limit(10)
         ).all()
@@ -228,24 +235,6 @@ def _waiting() -> dict:
             ).all()
         )
         return {"goals": goals, "latest_feedback": latest, "by_status": by_status}
-    if current_user.role == Role.WIJKDOCENT:
-        without = db.session.scalar(
-            select(func.count(TeamMembership.id))
-            .join(Team, Team.id == TeamMembership.team_id)
-            .join(Project, Project.id == Team.project_id)
-            .where(
-                Project.owner_id == current_user.id,
-                Project.status.in_(RUNNING),
-                TeamMembership.left_on.is_(None),
-                ~select(LearningGoal.id)
-                .where(
-                    LearningGoal.student_id == TeamMembership.student_id,
-                    LearningGoal.team_id == Team.id,
-                )
-                .exists(),
-            )
-        )
-        return {"students_without_goals": without}
     return {}
 
 
@@ -255,16 +244,25 @@ def _returned_tasks() -> list[Task]:
     return list(
         db.session.scalars(
             select(Task)
-            .join(TaskParticipation, TaskParticipation.task_id == Task.id)
             .where(
-                TaskParticipation.student_id == current_user.id,
+                # The student's own tasks first (a hundred or so), then the returned ones among
+                # them: SQLite would otherwise walk every returned task of the city.
+                Task.id.in_(
+                    select(TaskParticipation.task_id).where(
+                        TaskParticipation.student_id == current_user.id
+                    )
+                ),
                 Task.status == TaskStatus.RETURNED,
             )
-            # The card shows the title, team, project and reason: no participants, no members.
+            # The card shows the title, team, project and reason: no participants, no members,
+            # no people (their profiles would join a chain of tables PostgreSQL plans slowly).
             .options(
                 joinedload(Task.team).joinedload(Team.project),
+                joinedload(Task.team).lazyload(Team.supervisor),
                 joinedload(Task.team).lazyload(Team.memberships),
                 lazyload(Task.participations),
+                lazyload(Task.author),
+                lazyload(Task.verified_by),
             )
             .order_by(Task.updated_at.desc(), Task.id.desc())
             .limit(10)
@@ -278,8 +276,10 @@ def _running_teams(condition) -> list[Team]:
             select(Team)
             .join(Project, Project.id == Team.project_id)
             .where(condition, Project.status.in_(RUNNING))
-            # The cards show the team and its project, never the members.
-            .options(joinedload(Team.project), lazyload(Team.memberships))
+            # The cards show the team and its project, never the members or the supervisor.
+            .options(
+                joinedload(Team.project), lazyload(Team.supervisor), lazyload(Team.memberships)
+            )
             .order_by(Team.start_date, Team.name)
         ).unique()
     )

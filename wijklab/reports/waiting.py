@@ -4,30 +4,29 @@ and tasks, so the combined list is put together here without tasks importing goa
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from wijklab.caching import register_area
 from wijklab.clock import AMSTERDAM
 from wijklab.extensions import db
 from wijklab.goals.models import GoalStatus, GoalSummary, LearningGoal
-from wijklab.projects.models import Project
+from wijklab.tasks.services import by_name
 from wijklab.tasks.waiting import (
     WaitingItem,
     WaitingSource,
     register_waiting_source,
     scope_to_user,
+    team_and_project,
 )
-from wijklab.teams.models import Team
 
 
 def _in_review(select_what, user):
     return scope_to_user(
         select(select_what)
         .select_from(LearningGoal)
-        .join(Team, Team.id == LearningGoal.team_id)
-        .join(Project, Project.id == Team.project_id)
         .where(LearningGoal.status == GoalStatus.REVIEW_REQUESTED),
         user,
+        LearningGoal.team_id,
     )
 
 
@@ -36,17 +35,20 @@ def _in_review_count(user):
     return scope_to_user(
         select(func.coalesce(func.sum(GoalSummary.goals), 0))
         .select_from(GoalSummary)
-        .join(Team, Team.id == GoalSummary.team_id)
-        .join(Project, Project.id == Team.project_id)
         .where(GoalSummary.status == GoalStatus.REVIEW_REQUESTED),
         user,
+        GoalSummary.team_id,
     )
 
 
 def _goal_items(user, limit: int) -> list[WaitingItem]:
     goals = db.session.scalars(
         _in_review(LearningGoal, user)
-        .options(joinedload(LearningGoal.team).joinedload(Team.project))
+        .options(
+            team_and_project(joinedload(LearningGoal.team)),
+            by_name(joinedload(LearningGoal.student)),
+            lazyload(LearningGoal.framework_items),
+        )
         .order_by(LearningGoal.updated_at, LearningGoal.id)
         .limit(limit)
     ).unique()
