@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 from flask import (
     Blueprint,
     abort,
@@ -21,7 +23,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from wijklab.accounts.models import Role, User
 from wijklab.activity.models import AuditEvent
 from wijklab.activity.services import record
-from wijklab.database import paginate
+from wijklab.database import ListPage
 from wijklab.errors import Conflict, NotAllowed, WijklabError
 from wijklab.extensions import db
 from wijklab.forms import ConfirmForm, choices, show_error
@@ -38,10 +40,12 @@ from wijklab.goals.forms import (
 )
 from wijklab.goals.loader import FrameworkFileError, load_framework, parse_framework
 from wijklab.goals.models import (
+    Feedback,
     FrameworkItem,
     GoalEvidence,
     GoalStatus,
     LearningGoal,
+    SignOff,
 )
 from wijklab.goals.permissions import (
     can_comment,
@@ -52,10 +56,12 @@ from wijklab.goals.permissions import (
     can_view_goal,
     is_peer_coach,
 )
-from wijklab.inputs import parse_id, parse_ids
+from wijklab.inputs import parse_id, parse_ids, parse_page
 from wijklab.projects.models import Project
 from wijklab.tasks.models import Task, TaskParticipation
-from wijklab.teams.models import Team
+from wijklab.tasks.services import by_name
+from wijklab.tasks.waiting import team_and_project
+from wijklab.teams.models import Team, TeamMembership
 from wijklab.teams.permissions import can_manage_team, can_view_team
 
 bp = Blueprint("goals", __name__)
@@ -192,7 +198,7 @@ def _back_to(goal: LearningGoal, status: int = 302):
     return redirect(url_for("goals.detail", goal_id=goal.id), status)
 
 
-def _load(goal_id: int) -> LearningGoal:
+def _load(goal_id: int, *options) -> LearningGoal:
     goal = db.session.scalar(
         select(LearningGoal)
         .where(LearningGoal.id == goal_id)
@@ -204,6 +210,7 @@ def _load(goal_id: int) -> LearningGoal:
             .joinedload(TaskParticipation.task),
             selectinload(LearningGoal.feedback),
             selectinload(LearningGoal.sign_offs),
+            *options,
         )
     )
     if goal is None or not can_view_goal(current_user, goal):
@@ -266,10 +273,31 @@ def _evidence_form(goal: LearningGoal) -> EvidenceForm | None:
 @bp.route("/goals/<int:goal_id>")
 @login_required
 def detail(goal_id: int):
-    goal = _load(goal_id)
+    # People by name only (no profile, school or organisation joined in): the student, the
+    # authors of feedback, sign-offs and events. Of the team its members' ids and roles (the peer
+    # coaches); of the evidence its tasks' title, date and status.
+    goal = _load(
+        goal_id,
+        by_name(joinedload(LearningGoal.student)),
+        joinedload(LearningGoal.team).lazyload(Team.supervisor),
+        joinedload(LearningGoal.team)
+        .selectinload(Team.memberships)
+        .lazyload(TeamMembership.student),
+        selectinload(LearningGoal.evidence)
+        .joinedload(GoalEvidence.participation)
+        .lazyload(TaskParticipation.student),
+        selectinload(LearningGoal.evidence)
+        .joinedload(GoalEvidence.participation)
+        .joinedload(TaskParticipation.task)
+        .options(lazyload(Task.author), lazyload(Task.verified_by), lazyload(Task.participations)),
+        by_name(selectinload(LearningGoal.feedback).joinedload(Feedback.author)),
+        by_name(selectinload(LearningGoal.sign_offs).joinedload(SignOff.signed_by)),
+        by_name(selectinload(LearningGoal.sign_offs).joinedload(SignOff.revoked_by)),
+    )
     timeline = db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.object_type == "LearningGoal", AuditEvent.object_id == goal.id)
+        .options(by_name(joinedload(AuditEvent.actor)))
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
     feedback_form = FeedbackForm() if can_comment(current_user, goal) else None
@@ -458,47 +486,74 @@ def feedback(goal_id: int):
 def index():
     """The goals this user works on: a student's own, a supervisor's teams' and a wijkdocent's
     projects' goals; ?status= filters (``review_requested`` is what waits on a supervisor)."""
-    query = (
-        select(LearningGoal)
-        .join(Team, Team.id == LearningGoal.team_id)
-        .join(Project, Project.id == Team.project_id)
-        .options(
-            joinedload(LearningGoal.team).joinedload(Team.project),
-            joinedload(LearningGoal.team).lazyload(Team.supervisor),
-            joinedload(LearningGoal.team).lazyload(Team.memberships),
-            # Each row shows the latest rating and how much of the evidence is approved: the
-            # tasks' status, not who took part, logged or approved them (every person joined
-            # brings their profile and organisation into PostgreSQL's plan).
-            selectinload(LearningGoal.evidence)
-            .joinedload(GoalEvidence.participation)
-            .lazyload(TaskParticipation.student),
-            selectinload(LearningGoal.evidence)
-            .joinedload(GoalEvidence.participation)
-            .joinedload(TaskParticipation.task)
-            .options(lazyload(Task.author), lazyload(Task.verified_by)),
-            selectinload(LearningGoal.feedback),
-        )
-        .order_by(LearningGoal.updated_at.desc())
-    )
+    # Joined only to what scopes the list: every join is planned for each of the goals.
+    query = select(LearningGoal.id, LearningGoal.updated_at)
     if current_user.role == Role.STUDENT:
         query = query.where(LearningGoal.student_id == current_user.id)
     elif current_user.role == Role.SUPERVISOR:
-        query = query.where(Team.supervisor_id == current_user.id)
+        query = query.join(Team, Team.id == LearningGoal.team_id).where(
+            Team.supervisor_id == current_user.id
+        )
     elif current_user.role == Role.WIJKDOCENT:
-        query = query.where(Project.owner_id == current_user.id)
+        query = query.join(Team, Team.id == LearningGoal.team_id).where(
+            Team.project_id.in_(select(Project.id).where(Project.owner_id == current_user.id))
+        )
     status = request.args.get("status") or ""
     if status in {s.value for s in GoalStatus}:
         query = query.where(LearningGoal.status == GoalStatus(status))
-    page = paginate(query, current_app.config["PER_PAGE"])
+    page = _goal_page(query, current_app.config["PER_PAGE"])
     return render_template(
         "goals/index.html",
         page=page,
         status=status,
         status_labels=STATUS_LABELS,
-        summaries={g.id: services.review_summary(g) for g in page.items},
+        summaries=services.review_summaries([g.id for g in page.items]),
         rating_labels=dict(RATING_LABELS),
         concern_labels=CONCERN_LABELS,
     )
+
+
+def _goal_page(scoped, per_page: int) -> ListPage:
+    """Page ?page= of the goals ``scoped`` selects (their id and updated_at), newest first, in
+    one query: the page's goals are chosen among the ids alone, the total riding along as a
+    window count, and only those goals are joined to their student, team and project (joined
+    first, every goal of a wijkdocent's projects would be). A page past the end shows the last
+    one (then counted apart, and read again)."""
+
+    def read(number: int) -> list:
+        chosen = (
+            scoped.add_columns(func.count().over().label("total"))
+            .order_by(LearningGoal.updated_at.desc(), LearningGoal.id.desc())
+            .limit(per_page)
+            .offset((number - 1) * per_page)
+            .subquery()
+        )
+        return db.session.execute(
+            select(LearningGoal, chosen.c.total)
+            .join(chosen, chosen.c.id == LearningGoal.id)
+            .options(
+                # Each row shows the goal, its student by name and its team with the project:
+                # not the team's supervisor and members, nor the student's profile and school
+                # (every person joined brings their profile and organisation into PostgreSQL's
+                # plan). The latest rating and the evidence approved are counted in SQL
+                # (review_summaries).
+                team_and_project(joinedload(LearningGoal.team)),
+                by_name(joinedload(LearningGoal.student)),
+                lazyload(LearningGoal.framework_items),
+            )
+            .order_by(chosen.c.updated_at.desc(), chosen.c.id.desc())
+        ).all()
+
+    number = parse_page()
+    rows = read(number)
+    if rows:
+        total = rows[0].total
+    else:
+        total = db.session.scalar(select(func.count()).select_from(scoped.subquery()))
+        last = max(1, math.ceil(total / per_page))
+        if total and number > last:
+            number, rows = last, read(last)
+    return ListPage([row[0] for row in rows], number, per_page, total)
 
 
 @bp.route("/goals/sign-off", methods=["POST"])

@@ -79,6 +79,9 @@ class Task(TimestampMixin, db.Model):
         # The team's tasks by date: the team's feed, the neighbourhood's activities, the
         # summaries' recount of a team's week.
         db.Index("ix_task_team_date", "team_id", "date", "id"),
+        # A team's tasks of one status by date: the pending ones on the waiting list, read team
+        # by team (SQLite without statistics would otherwise take the status index).
+        db.Index("ix_task_team_status_date", "team_id", "status", "date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,9 +11,10 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from wijklab import clock
-from wijklab.accounts.models import Role
+from wijklab.accounts.models import Role, User
 from wijklab.activity.models import Delivery
 from wijklab.activity.services import (
     notify,
@@ -551,6 +552,14 @@ def personal_data_warnings(text: str) -> list:
 # --- totals ----------------------------------------------------------------------------------
 
 
+def by_name(loader):
+    """``loader`` (the join of a person a list shows by name) with the person's id and name only:
+    not their profile, school or organisation, which every user would otherwise join in."""
+    return loader.load_only(User.id, User.name).options(
+        lazyload(User.student_profile), lazyload(User.supervisor_profile)
+    )
+
+
 def _minutes_where(condition, minutes=TaskParticipation.minutes):
     return func.coalesce(func.sum(case((condition, minutes), else_=0)), 0)
 
@@ -617,8 +626,6 @@ CORRECTIONS = frozenset({"participant_corrected", "participant_removed"})
 def corrections(task: Task) -> dict[int, dict]:
     """The task's corrections by the reviewer, per event id: the participant's name, the old and
     new minutes (None: removed) and the reason; the names in one query."""
-    from wijklab.accounts.models import User
-
     found = {}
     for event in task.events:
         if event.action not in CORRECTIONS:
@@ -647,8 +654,6 @@ def corrections(task: Task) -> dict[int, dict]:
 
 def _readable(key: str, value) -> str:
     if key == "participants" and isinstance(value, dict):
-        from wijklab.accounts.models import User
-
         ids = [int(i) for i in value]
         names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
         return ", ".join(f"{names.get(int(i), i)} {v[0]} min" for i, v in value.items())
@@ -660,12 +665,14 @@ def _readable(key: str, value) -> str:
 def team_feed(team: Team, per_page: int, before=None, after=None, skip: int = 0):
     """The team's tasks, newest first, a page at a time by (date, id) cursors; each task with its
     participants, in one query."""
-    from sqlalchemy.orm import joinedload, lazyload
-
     query = (
         select(Task)
         .where(Task.team_id == team.id)
-        .options(joinedload(Task.participations), lazyload(Task.author), lazyload(Task.verified_by))
+        .options(
+            by_name(joinedload(Task.participations).joinedload(TaskParticipation.student)),
+            lazyload(Task.author),
+            lazyload(Task.verified_by),
+        )
     )
     return keyset_page(
         query,
@@ -741,8 +748,6 @@ def team_timeline(team: Team, per_page: int, before=None, after=None):
     (date, kind, id) cursors, in one query: rows of kind, id, date, minutes, note, present and
     the name of the supervisor or visitor."""
     from sqlalchemy import literal, union_all
-
-    from wijklab.accounts.models import User
 
     sessions = (
         select(
@@ -929,8 +934,6 @@ def student_schedule(student, *, verified: int, pending: int, today: date) -> Ho
 def student_supervision(student) -> list[dict]:
     """The supervision sessions the student took part in, newest first, with the team and the
     supervisor: one query, however many sessions."""
-    from wijklab.accounts.models import User
-
     rows = db.session.execute(
         select(
             SupervisionSession.date,

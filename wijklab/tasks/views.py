@@ -407,14 +407,15 @@ def _waiting_query():
 def waiting():
     """Everything waiting on the user, oldest first: pending tasks across all the supervisor's
     teams (a wijkdocent: their projects') and what other features add (goals to review)."""
-    page = waiting_work.waiting_page(current_user, parse_page(), current_app.config["PER_PAGE"])
+    viewer = current_user._get_current_object()  # not the proxy: checked once per task
+    page = waiting_work.waiting_page(viewer, parse_page(), current_app.config["PER_PAGE"])
     if page is None:
         abort(403)
     return render_template(
         "tasks/waiting.html",
         page=page,
         category_labels=CATEGORY_LABELS,
-        can_verify=lambda t: can_verify_task(current_user, t),
+        can_verify=lambda t: can_verify_task(viewer, t),
         data_warnings=services.personal_data_warnings,
     )
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import Integer, distinct, func, literal, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from wijklab.accounts.forms import WEEKDAY_LABELS
 from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
@@ -232,11 +232,25 @@ def _picker(source) -> MemberPicker:
 @bp.route("/teams/<int:team_id>")
 @login_required
 def detail(team_id: int):
-    # The team, its project and its members in one query: the page shows all three.
+    # The team, its project and its members in one query: the page shows all three, each
+    # member with their level, year and school, the supervisor by name only (each person's
+    # profile and organisation joined in would make a long plan for PostgreSQL). The partner
+    # gives the add-member form its rules.
     team = db.session.scalar(
         select(Team)
         .where(Team.id == team_id)
-        .options(joinedload(Team.project), joinedload(Team.memberships))
+        .options(
+            joinedload(Team.project).joinedload(Project.partner),
+            joinedload(Team.supervisor)
+            .load_only(User.id, User.name)
+            .options(lazyload(User.student_profile), lazyload(User.supervisor_profile)),
+            joinedload(Team.memberships)
+            .joinedload(TeamMembership.student)
+            .options(
+                joinedload(User.student_profile).joinedload(StudentProfile.school),
+                lazyload(User.supervisor_profile),
+            ),
+        )
     )
     if team is None:
         abort(404)
