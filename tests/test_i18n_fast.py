@@ -27,3 +27,15 @@ def test_template_texts_keep_escaping_and_formatting(app):
             "{{ _('Gekozen: %(label)s', label=name) }}", name="<b>Zoë</b>"
         )
     assert html == "Gekozen: &lt;b&gt;Zoë&lt;/b&gt;"
+
+
+def test_python_texts_follow_the_locale_and_format_their_values(app):
+    from wijklab.i18n import gettext
+    from wijklab.templating import duration
+
+    with app.test_request_context("/"):
+        assert gettext("week %(n)s", n=7) == "week 7"
+        assert duration(95) == "1 u 35 min"
+        with force_locale("en"):
+            assert gettext("Zoeken") == "Search"
+            assert duration(95) == "1 h 35 min"

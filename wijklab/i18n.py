@@ -8,7 +8,7 @@ from functools import lru_cache
 from babel import Locale
 from babel.numbers import parse_pattern
 from flask import Flask, current_app, g, has_request_context, session
-from flask_babel import format_date, get_translations, gettext, to_user_timezone
+from flask_babel import format_date, get_translations, to_user_timezone
 from flask_babel import get_locale as babel_locale
 from flask_login import current_user
 
@@ -74,6 +74,13 @@ def _format_number(locale: Locale, pattern: str, value) -> str:
 def format_number(value, pattern: str) -> str:
     """``value`` in the CLDR ``pattern`` for the current locale (Babel's format_decimal)."""
     return _format_number(current_locale(), pattern, value)
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's ``gettext`` through ``current_translations`` (a page's filters call it
+    dozens of times)."""
+    translated = current_translations().ugettext(string)
+    return translated % variables if variables else translated
 
 
 def install_fast_gettext(app: Flask) -> None:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import Flask, request
-from flask_babel import format_datetime, gettext
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -29,6 +29,7 @@ from wijklab.i18n import (
     decimal,
     format_number,
     get_locale,
+    gettext,
     install_fast_gettext,
     table_date,
     text_date,
