@@ -5,7 +5,7 @@ when the cache is down."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from redis import Redis
@@ -17,6 +17,7 @@ from tests.test_query_counts import count_for
 from wijklab import create_app
 from wijklab.caching import cached, forget
 from wijklab.extensions import db
+from wijklab.goals.models import GoalStatus
 from wijklab.tasks import services as tasks
 from wijklab.tasks.waiting import waiting_count
 
@@ -123,3 +124,23 @@ def test_the_admins_waiting_count_is_cached_until_a_task_or_goal_changes(
     factories.make_goal(team=pending.team, status="review_requested")
     db.session.commit()
     assert waiting_count(admin) == 1
+
+
+def test_the_wijkdocents_slow_signals_are_kept_until_a_goal_changes(
+    client, login_as, wijkdocent, clock
+):
+    clock.set(date(2026, 11, 30))
+    project = factories.make_project(owner=wijkdocent, status="active")
+    team = factories.make_team(project=project, members=[factories.make_student(name="Zoë")])
+    goal = factories.make_goal(team=team, status="review_requested", title="Buurtkrant maken")
+    goal.updated_at = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)  # three weeks in review
+    db.session.commit()
+    login_as(wijkdocent)
+    first = count_for(client, "/", cold=True)
+    assert "Buurtkrant maken" in client.get("/").get_data(as_text=True)
+    assert count_for(client, "/", cold=False) < first  # the slow signals came from the cache
+
+    goal.status = GoalStatus.SIGNED_OFF
+    db.session.commit()
+    assert count_for(client, "/", cold=False) == first  # counted afresh after the commit
+    assert "Buurtkrant maken" not in client.get("/").get_data(as_text=True)

@@ -12,6 +12,8 @@ from sqlalchemy import and_, bindparam, case, distinct, func, or_, select, tuple
 from sqlalchemy.orm import joinedload, lazyload
 
 from wijklab.accounts.models import Level, Role, StudentProfile, SupervisorProfile, User
+from wijklab.agreements.models import AgreementAcceptance, StartAgreement
+from wijklab.agreements.services import overdue_agreements
 from wijklab.caching import cached, register_area
 from wijklab.clock import utcnow
 from wijklab.database import ListPage, in_list, paginate_page
@@ -40,6 +42,24 @@ register_area(
 register_area(
     "placements",
     (Organisation, Project, Team, TeamMembership, StudentProfile, SupervisorProfile, User),
+)
+# The wijkdocent's slow signals (students without hours, goals stuck in review, supervisors'
+# load, late start agreements): day-sized facts, kept for a minute or until one of these changes.
+register_area(
+    "signals",
+    (
+        Task,
+        TaskParticipation,
+        LearningGoal,
+        Team,
+        TeamMembership,
+        Project,
+        User,
+        SupervisionSession,
+        SupervisorProfile,
+        StartAgreement,
+        AgreementAcceptance,
+    ),
 )
 # Each declared weekly supervision hour covers two students (half an hour each a week).
 STUDENTS_PER_SUPERVISION_HOUR = 2
@@ -304,27 +324,11 @@ def wijkdocent_signals(user, *, today: date, teams: list | None = None) -> dict:
         key=lambda team: team.name_order,
     )[:SIGNAL_LIMIT]
 
-    quiet_since = today - timedelta(days=QUIET_DAYS)
-    quiet = db.session.execute(
-        _quiet_students_query(_dialect()),
-        {
-            "owner_id": user.id,
-            "quiet_since": quiet_since,
-            "today": today,
-            "team_ids": [team.id for team in teams],
-        },
-    ).all()
-    stuck = db.session.execute(
-        _stuck_goals_query(),
-        {
-            "owner_id": user.id,
-            # Counted from ``today`` like the other signals, not from the wall clock.
-            "reviewed_before": datetime.combine(
-                today - timedelta(days=REVIEW_DAYS), time.min, tzinfo=UTC
-            ),
-        },
-    ).all()
-
+    slow = cached(
+        "signals",
+        f"{user.id}:{today.isoformat()}",
+        lambda: _slow_signals(user, today=today, team_ids=[team.id for team in teams]),
+    )
     return {
         "below_rules": [
             {
@@ -340,6 +344,30 @@ def wijkdocent_signals(user, *, today: date, teams: list | None = None) -> dict:
             }
             for team in below_rules
         ],
+        **slow,
+        "limit": SIGNAL_LIMIT,
+    }
+
+
+def _slow_signals(user, *, today: date, team_ids: list[int]) -> dict:
+    """The signals that read the task log and the goals (a few queries over thousands of rows),
+    as plain values the figures cache can keep."""
+    quiet_since = today - timedelta(days=QUIET_DAYS)
+    quiet = db.session.execute(
+        _quiet_students_query(_dialect()),
+        {"owner_id": user.id, "quiet_since": quiet_since, "today": today, "team_ids": team_ids},
+    ).all()
+    stuck = db.session.execute(
+        _stuck_goals_query(),
+        {
+            "owner_id": user.id,
+            # Counted from ``today`` like the other signals, not from the wall clock.
+            "reviewed_before": datetime.combine(
+                today - timedelta(days=REVIEW_DAYS), time.min, tzinfo=UTC
+            ),
+        },
+    ).all()
+    return {
         "quiet_students": [
             {
                 "student_id": sid,
@@ -351,10 +379,18 @@ def wijkdocent_signals(user, *, today: date, teams: list | None = None) -> dict:
             }
             for sid, sname, tid, tname, title, last in quiet
         ],
-        "stuck_goals": stuck,
+        "stuck_goals": list(stuck),
         "supervisors": supervisor_load(user, today=today),
-        "limit": SIGNAL_LIMIT,
     }
+
+
+def wijkdocent_agreements(user, *, today: date) -> dict:
+    """``overdue_agreements`` for the dashboard, kept with the slow signals."""
+    return cached(
+        "signals",
+        f"agreements:{user.id}:{today.isoformat()}",
+        lambda: overdue_agreements(user, today=today),
+    )
 
 
 @cache

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from wijklab.accounts.models import Role
-from wijklab.agreements.services import overdue_agreements
 from wijklab.caching import cached
 from wijklab.clock import today, utcnow
 from wijklab.database import ListPage, paginate
@@ -45,6 +44,7 @@ from wijklab.reports.services import (
     student_progress,
     student_team_activity,
     supervision_this_month,
+    wijkdocent_agreements,
     wijkdocent_overview,
 )
 from wijklab.statements.pdf import neighbourhood_report_pdf
@@ -106,7 +106,7 @@ def dashboard():
                 SUPERVISORS_PER_PAGE,
             ),
             "charts": _team_charts(overview["rows"]),
-            "agreements": overdue_agreements(current_user, today=today()),
+            "agreements": wijkdocent_agreements(current_user, today=today()),
         }
     if current_user.role == Role.WIJKDOCENT:
         # Counted per team with the overview's figures: no query of its own.
