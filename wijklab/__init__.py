@@ -56,6 +56,7 @@ def create_app(config=None) -> Flask:
     from wijklab.accounts.import_views import bp as student_import_bp
     from wijklab.accounts.views import bp as accounts_bp
     from wijklab.activity.views import bp as activity_bp
+    from wijklab.agenda.views import bp as agenda_bp
     from wijklab.agreements.views import bp as agreements_bp
     from wijklab.api.views import bp as api_bp
     from wijklab.exports.views import bp as exports_bp
@@ -89,8 +90,14 @@ def create_app(config=None) -> Flask:
         statements_bp,
         review_bp,
         privacy_bp,
+        agenda_bp,
     ):
         app.register_blueprint(blueprint)
+    from wijklab.accounts.oidc import register_oidc
+    from wijklab.api.v1 import register_api
+
+    register_oidc(app)
+    register_api(app)
 
     from wijklab.errors import register_error_handlers
     from wijklab.security import register_security
