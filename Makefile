@@ -39,11 +39,17 @@ $(PDF_FONT):
 	@command -v apt-get >/dev/null 2>&1 || { echo "PDFs need the DejaVu Sans font: install fonts-dejavu-core, or set WIJKLAB_PDF_FONT_DIR to a folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf"; exit 1; }
 	$(SUDO) apt-get install -y -qq fonts-dejavu-core >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-dejavu-core >/dev/null; }
 
+# One npm install for both packages (npm drops --no-save packages it was not asked for).
+NPM_PACKAGES := axe-core@4 oidc-provider@9
 node_modules/axe-core/axe.min.js:
-	npm install --no-save --no-package-lock --no-audit --no-fund --silent axe-core@4 || echo "npm unavailable: accessibility checks will skip"
+	npm install --no-save --no-package-lock --no-audit --no-fund --silent $(NPM_PACKAGES) || echo "npm unavailable: accessibility checks will skip"
+
+# The OpenID Connect provider the institution-login tests start on loopback.
+node_modules/oidc-provider/package.json:
+	npm install --no-save --no-package-lock --no-audit --no-fund --silent $(NPM_PACKAGES) || echo "npm unavailable: the institution-login tests will skip"
 
 # Everything the tests need, without running them: the venv, catalogues, the PDF font, axe-core.
-setup: translations $(PDF_FONT) node_modules/axe-core/axe.min.js
+setup: translations $(PDF_FONT) node_modules/axe-core/axe.min.js node_modules/oidc-provider/package.json
 
 run: translations $(PDF_FONT)
 	$(FLASK) db upgrade
@@ -61,7 +67,7 @@ format: $(BIN)/activate
 	$(BIN)/ruff format $(RUFF_CONFIG) wijklab tests migrations benchmarks
 
 # Lint, then every test but the browser and deployment tests, spread over the cores.
-test: translations lint $(PDF_FONT)
+test: translations lint $(PDF_FONT) node_modules/oidc-provider/package.json
 	$(BIN)/pytest -n $(WORKERS) -m 'not e2e and not deploy' $(PYTEST_ARGS)
 
 # The browser tests (Playwright driving Debian's chromium), spread over the cores.
@@ -69,7 +75,7 @@ test-browser: translations $(PDF_FONT) node_modules/axe-core/axe.min.js
 	$(BIN)/pytest -n $(WORKERS) -m e2e $(PYTEST_ARGS)
 
 # One feature's tests in this process, no lint: make test-fast FEATURE=tasks (a folder of tests/).
-test-fast: translations $(PDF_FONT)
+test-fast: translations $(PDF_FONT) node_modules/oidc-provider/package.json
 	@test -n "$(FEATURE)" -a -d "tests/$(FEATURE)" || { echo "usage: make test-fast FEATURE=<one of: $$(cd tests && ls -d */ | tr -d / | grep -v -e e2e -e __pycache__ | tr '\n' ' ')>"; exit 2; }
 	$(BIN)/pytest -m 'not e2e' tests/$(FEATURE) $(PYTEST_ARGS)
 

@@ -158,3 +158,18 @@ def test_old_task_history_loses_its_description_texts(empty_database_url):
         db.engine.dispose()
     assert json.loads(details) == {"description": "changed", "title": ["a", "b"]}
     assert "06-12345678" not in details
+
+
+def test_every_revision_id_fits_alembic_version():
+    """alembic_version.version_num is varchar(32): a longer id upgrades on SQLite and fails on
+    PostgreSQL."""
+    import re
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "migrations" / "versions"
+    ids = [
+        re.search(r'^revision = "([^"]+)"', path.read_text(), re.M).group(1)
+        for path in sorted(folder.glob("*.py"))
+    ]
+    assert len(ids) >= 18
+    assert [i for i in ids if len(i) > 32] == []

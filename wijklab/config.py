@@ -120,6 +120,8 @@ class Config:
     PAGE_CACHE: bool | None = None
     PAGE_CACHE_SECONDS = 60
     REVIEW_LINK_RATE_LIMIT = "30 per minute"
+    # Calendar apps fetch every few minutes, and Google's and Microsoft's share addresses.
+    AGENDA_FEED_RATE_LIMIT = "120 per minute"
     FORGOT_PASSWORD_RATE_LIMIT = "5 per minute"  # noqa: S105  (a rate, not a password)
     # Behind exactly one reverse proxy (deploy/nginx): trust its X-Forwarded-For/-Proto/-Host.
     PROXY_FIX = False
@@ -209,6 +211,7 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "10000 per minute"
     VERIFY_RATE_LIMIT = "10000 per minute"
     REVIEW_LINK_RATE_LIMIT = "10000 per minute"
+    AGENDA_FEED_RATE_LIMIT = "10000 per minute"
     FORGOT_PASSWORD_RATE_LIMIT = "10000 per minute"  # noqa: S105  (a rate, not a password)
     # Tests send through a real SMTP server in the test process (tests/conftest.py sets the port).
     MAIL_BACKEND = "smtp"

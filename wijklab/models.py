@@ -1,6 +1,7 @@
 """Every feature's models in one import, for Alembic and the shell. No classes live here."""
 
 from wijklab.accounts.models import Role, StudentProfile, SupervisorProfile, User
+from wijklab.accounts.oidc_models import UserIdentity  # noqa: F401
 from wijklab.accounts.tokens import OneTimeToken
 from wijklab.activity.models import (
     AuditEvent,
@@ -8,7 +9,9 @@ from wijklab.activity.models import (
     NotificationPreference,
     OutboxMessage,
 )
+from wijklab.agenda.models import AgendaFeed
 from wijklab.agreements.models import AgreementAcceptance, StartAgreement
+from wijklab.api.models import PersonalAccessToken  # noqa: F401
 from wijklab.goals.models import (
     Feedback,
     FrameworkItem,
@@ -33,6 +36,7 @@ from wijklab.tasks.models import (
 from wijklab.teams.models import MemberRole, Team, TeamMembership
 
 __all__ = [
+    "AgendaFeed",
     "AgreementAcceptance",
     "AuditEvent",
     "Feedback",

@@ -660,3 +660,39 @@ def test_a_retention_period_out_of_range_is_refused(app, client, login_as, admin
     assert response.status_code == 422
     assert "bewaartermijn" in response.get_data(as_text=True).lower()
     assert db.session.scalar(select(Organisation).where(Organisation.name == "ROC X")) is None
+
+
+def test_the_institution_domain_is_kept_in_lower_case_and_emptied_when_cleared(
+    client, login_as, admin
+):
+    login_as(admin)
+    response = client.post("/organisations/new", data=form_data(schac_home="  HvA.nl "))
+    assert response.status_code == 302
+    school = db.session.scalar(select(Organisation).where(Organisation.name == "Buurthuis Zoë"))
+    assert school.schac_home == "hva.nl"
+    response = client.post(f"/organisations/{school.id}/edit", data=form_data(schac_home=""))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Organisation, school.id).schac_home is None
+
+
+@pytest.mark.parametrize(
+    ("domain", "message"),
+    [
+        ("hva.nl", "Een andere organisatie heeft dit instellingsdomein al."),
+        ("geen domein", "Vul een domein in, zoals hva.nl."),
+        ("a" * 98 + ".nl", "Gebruik hoogstens 100 tekens."),
+    ],
+)
+def test_a_taken_or_malformed_institution_domain_is_refused_next_to_the_field(
+    client, login_as, admin, domain, message
+):
+    taken = factories.make_organisation(name="Hogeschool van Amsterdam")
+    taken.schac_home = "hva.nl"
+    db.session.commit()
+    login_as(admin)
+    response = client.post("/organisations/new", data=form_data(schac_home=domain))
+    assert response.status_code == 422
+    html = unescape(response.get_data(as_text=True))
+    assert message in html
+    assert organisation_count() == 1

@@ -42,8 +42,10 @@ class SessionInterface(SecureCookieSessionInterface):
     sign them in again, and a response with Set-Cookie is not one a cache may share."""
 
     def should_set_cookie(self, app: Flask, session) -> bool:
-        if request.endpoint == "static":
+        if request.endpoint in ("static", "agenda.feed.calendar"):
             return False
+        if request.path.startswith("/api/"):
+            return False  # the API authenticates by token only: no cookie to send back
         return super().should_set_cookie(app, session)
 
 

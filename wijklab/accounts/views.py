@@ -33,6 +33,7 @@ from wijklab.accounts.forms import (
     UserForm,
 )
 from wijklab.accounts.models import Level, Role, User
+from wijklab.accounts.oidc import logout_redirect_url
 from wijklab.accounts.permissions import (
     can_change_active_state,
     can_invite_users,
@@ -271,6 +272,8 @@ def logout():
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    # The institution's own logout, when the session began there (read before clearing it).
+    end_session = logout_redirect_url()
     current_user.end_all_sessions()
     db.session.commit()
     # Clear first: logout_user() leaves the flag that makes Flask-Login delete the remember-me
@@ -278,7 +281,7 @@ def logout():
     session.clear()
     logout_user()
     flash(_("Je bent uitgelogd."), "info")
-    return redirect(url_for("accounts.login"))
+    return redirect(end_session or url_for("accounts.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -19,6 +19,8 @@ from wijklab.activity.services import (
 register_actions(
     {
         "login.refused": _l("Inloggen geweigerd"),
+        "login.via_oidc": _l("Ingelogd via instelling"),
+        "oidc.linked": _l("Instellingsaccount gekoppeld"),
         "login.link_sent": _l("Inloglink gestuurd na te veel pogingen"),
         "login.via_link": _l("Ingelogd met inloglink"),
         "user.created": _l("Account aangemaakt"),

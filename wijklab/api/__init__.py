@@ -1,1 +1,1 @@
-"""Machine-facing endpoints: the health check."""
+"""Machine-facing endpoints: the health check, personal access tokens and the JSON API v1."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from wijklab.forms import CheckboxListField, IdSelectField, choices, strip
 from wijklab.organisations.models import (
@@ -39,6 +39,22 @@ class OrganisationForm(FlaskForm):
         _l("Geschikt voor studiejaar"),
         choices=choices([(1, "1"), (2, "2"), (3, "3"), (4, "4")]),
         coerce=int,
+    )
+    schac_home = StringField(
+        _l("Instellingsdomein (schacHomeOrganization)"),
+        validators=[
+            Optional(),
+            Length(max=100, message=_l("Gebruik hoogstens 100 tekens.")),
+            Regexp(
+                r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+                message=_l("Vul een domein in, zoals hva.nl."),
+            ),
+        ],
+        filters=[strip, lambda value: value.lower() if value else value],
+        description=_l(
+            "Bijvoorbeeld hva.nl: het domein dat de instelling bij inloggen meegeeft. Leeg: "
+            "niemand van deze organisatie logt in via de instelling."
+        ),
     )
     retention_years = IntegerField(
         _l("Bewaartermijn (jaren)"),

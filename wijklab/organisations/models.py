@@ -50,6 +50,9 @@ class Organisation(TimestampMixin, db.Model):
     retention_years: Mapped[int] = mapped_column(
         default=DEFAULT_RETENTION_YEARS, server_default=str(DEFAULT_RETENTION_YEARS)
     )
+    # The institution's schacHomeOrganization (a domain such as "hva.nl", lower-case): institution
+    # logins (wijklab.accounts.oidc) must come from the user's own school or organisation.
+    schac_home: Mapped[str | None] = mapped_column(String(100), unique=True)
 
     # Loaded on request (the organisations list joins it): every user brings their school or
     # partner organisation along, and another join per organisation made PostgreSQL plan

@@ -22,6 +22,7 @@ def save_organisation(
     suitable_levels=(),
     suitable_years=(),
     retention_years: int | None = None,
+    schac_home: str | None = None,
 ) -> Organisation:
     """Create (when ``organisation`` is None) or update an organisation; its name stays unique."""
     try:
@@ -35,10 +36,20 @@ def save_organisation(
     same_name = find_organisation(name)
     if same_name is not None and same_name is not organisation:
         raise Conflict(_l("Er is al een organisatie met deze naam."), field="name")
+    schac_home = (schac_home or "").strip().lower() or None
+    if schac_home is not None:
+        same_domain = db.session.scalar(
+            select(Organisation).where(Organisation.schac_home == schac_home)
+        )
+        if same_domain is not None and same_domain is not organisation:
+            raise Conflict(
+                _l("Een andere organisatie heeft dit instellingsdomein al."), field="schac_home"
+            )
     if organisation is None:
         organisation = Organisation()
         db.session.add(organisation)
     organisation.name = name
+    organisation.schac_home = schac_home
     organisation.kind = kind
     organisation.city = city
     organisation.neighbourhood = neighbourhood

@@ -76,6 +76,7 @@ def _edit(organisation: Organisation | None):
                 suitable_levels=form.suitable_levels.data or [],
                 suitable_years=form.suitable_years.data or [],
                 retention_years=form.retention_years.data,
+                schac_home=form.schac_home.data,
             )
         except WijklabError as error:
             db.session.rollback()

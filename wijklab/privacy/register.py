@@ -242,6 +242,7 @@ ENTRIES: tuple[Entry, ...] = (
             "suitable_levels": NONE,
             "suitable_years": NONE,
             "retention_years": NONE,
+            "schac_home": NONE,
             "created_at": NONE,
             "updated_at": NONE,
         },
@@ -830,6 +831,74 @@ ENTRIES: tuple[Entry, ...] = (
             "created_at": STAMP,
             "expires_at": STAMP,
             "used_at": STAMP,
+        },
+        rows_on_erase=Erase.DELETE,
+    ),
+    Entry(
+        "agenda_feed",
+        _l("Agenda-links"),
+        (Link("user", "user_id"),),
+        {
+            **_id(),
+            "user_id": _ref(_l("van wie de agenda-link is"), erase=Erase.DELETE),
+            "token_hash": Field(
+                Category.TECHNICAL,
+                _l("de agenda-link controleren (alleen een hash)"),
+                WHILE_ACCOUNT,
+                export=Export.OMIT,
+                erase=Erase.DELETE,
+            ),
+            "created_at": STAMP,
+            "revoked_at": STAMP,
+            "last_used_at": Field(
+                Category.TECHNICAL, _l("wanneer een agenda de link het laatst ophaalde (per uur)")
+            ),
+        },
+        rows_on_erase=Erase.DELETE,
+    ),
+    Entry(
+        "personal_access_token",
+        _l("API-tokens"),
+        (Link("user", "user_id"),),
+        {
+            **_id(),
+            "user_id": _ref(_l("van wie het token is"), erase=Erase.DELETE),
+            "name": Field(Category.TECHNICAL, _l("het token herkennen"), WHILE_ACCOUNT),
+            "token_hash": Field(
+                Category.TECHNICAL,
+                _l("het token controleren (alleen een hash)"),
+                WHILE_ACCOUNT,
+                export=Export.OMIT,
+                erase=Erase.DELETE,
+            ),
+            "scope": Field(Category.TECHNICAL, _l("wat het token mag"), WHILE_ACCOUNT),
+            "created_at": STAMP,
+            "expires_at": STAMP,
+            "last_used_at": Field(
+                Category.TECHNICAL, _l("wanneer het token het laatst gebruikt is (per minuut)")
+            ),
+            "revoked_at": STAMP,
+        },
+        rows_on_erase=Erase.DELETE,
+    ),
+    Entry(
+        "user_identity",
+        _l("Instellingsaccounts"),
+        (Link("user", "user_id"),),
+        {
+            **_id(),
+            "user_id": _ref(_l("welk Wijklab-account het is"), erase=Erase.DELETE),
+            "provider": Field(
+                Category.IDENTITY, _l("bij welke instelling het account hoort"), WHILE_ACCOUNT
+            ),
+            "subject": Field(
+                Category.IDENTITY,
+                _l("het account bij de instelling herkennen"),
+                WHILE_ACCOUNT,
+                erase=Erase.DELETE,
+            ),
+            "created_at": STAMP,
+            "last_login_at": STAMP,
         },
         rows_on_erase=Erase.DELETE,
     ),
