@@ -158,4 +158,14 @@ def test_the_filter_is_served_by_its_index(app, page):
     if db.engine.dialect.name == "sqlite" and index.startswith("pk_"):
         # SQLite names a composite primary key's index after the table.
         index = f"sqlite_autoindex_{index.removeprefix('pk_')}_1"
-    assert index in found, found
+    # A team's tasks: either index that starts with the team serves it (with ten tasks a team,
+    # the planner picks one by the statistics of the moment; neither is a scan of the table or
+    # of the status index).
+    also = ALSO_SERVED_BY.get(page, ())
+    assert index in found or any(other in found for other in also), found
+
+
+ALSO_SERVED_BY = {
+    "team feed: a team's tasks by date": ("ix_task_team_status_date",),
+    "summary recount: a team's tasks in one week": ("ix_task_team_status_date",),
+}
