@@ -90,40 +90,42 @@ def _lab_days(user, since: dt.date) -> list[CalendarEntry]:
 
 
 def _supervision(user, since: dt.date) -> list[CalendarEntry]:
-    rows = db.session.execute(
-        select(SupervisionSession.id, SupervisionSession.date, Team.id, Team.name, Project.title)
-        .join(Team, Team.id == SupervisionSession.team_id)
-        .join(Project, Project.id == Team.project_id)
-        .where(calendar_supervision(user), SupervisionSession.date >= since)
-        .order_by(SupervisionSession.date, SupervisionSession.id)
+    return _team_days(
+        SupervisionSession,
+        calendar_supervision(user),
+        since,
+        "supervision",
+        lambda team: _("Begeleidingsgesprek %(team)s", team=team),
     )
-    return [
-        CalendarEntry(
-            uid=f"supervision-{session_id}@{UID_DOMAIN}",
-            summary=_("Begeleidingsgesprek %(team)s", team=_team_label(name, title)),
-            start=day,
-            url=public_url(url_for("teams.detail", team_id=team_id)),
-        )
-        for session_id, day, team_id, name, title in rows
-    ]
 
 
 def _visits(user, since: dt.date) -> list[CalendarEntry]:
+    return _team_days(
+        SchoolVisit,
+        calendar_teams(user),
+        since,
+        "visit",
+        lambda team: _("Schoolbezoek %(team)s", team=team),
+    )
+
+
+def _team_days(model, scope, since: dt.date, kind: str, summary) -> list[CalendarEntry]:
+    """One all-day event per row of ``model`` (a team's dated session or visit) in ``scope``."""
     rows = db.session.execute(
-        select(SchoolVisit.id, SchoolVisit.date, Team.id, Team.name, Project.title)
-        .join(Team, Team.id == SchoolVisit.team_id)
+        select(model.id, model.date, Team.id, Team.name, Project.title)
+        .join(Team, Team.id == model.team_id)
         .join(Project, Project.id == Team.project_id)
-        .where(calendar_teams(user), SchoolVisit.date >= since)
-        .order_by(SchoolVisit.date, SchoolVisit.id)
+        .where(scope, model.date >= since)
+        .order_by(model.date, model.id)
     )
     return [
         CalendarEntry(
-            uid=f"visit-{visit_id}@{UID_DOMAIN}",
-            summary=_("Schoolbezoek %(team)s", team=_team_label(name, title)),
+            uid=f"{kind}-{row_id}@{UID_DOMAIN}",
+            summary=summary(_team_label(name, title)),
             start=day,
             url=public_url(url_for("teams.detail", team_id=team_id)),
         )
-        for visit_id, day, team_id, name, title in rows
+        for row_id, day, team_id, name, title in rows
     ]
 
 
